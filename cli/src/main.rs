@@ -1,0 +1,28 @@
+//! The `epassport` command line: a thin layer over the library.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod cmd;
+
+/// Read, verify and enrol ICAO 9303 travel documents.
+#[derive(Parser, Debug)]
+#[command(name = "epassport", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Subcommands; each lives in its own module under `cmd/`.
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the tool's build information (features compiled in).
+    Version,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Version => cmd::version::run(),
+    }
+}

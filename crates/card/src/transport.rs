@@ -1,0 +1,198 @@
+//! The [`Transport`] trait and [`exchange`], the one place for GET RESPONSE and 6Cxx.
+
+use crate::{CardError, Command, Response, Status};
+
+/// What a reader and the chip behind it can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Extended-length APDUs are supported end to end (reader and chip), as far as known.
+    pub extended_length: bool,
+    /// Largest command APDU (header included) the link accepts, in bytes.
+    pub max_command_len: usize,
+    /// Largest response data (without SW) the link returns in one APDU, in bytes.
+    pub max_response_len: usize,
+}
+
+impl Default for Capabilities {
+    /// Short APDUs only: 261-byte commands, 256-byte responses.
+    fn default() -> Self {
+        Capabilities {
+            extended_length: false,
+            max_command_len: 261,
+            max_response_len: 256,
+        }
+    }
+}
+
+/// Moves bytes between the terminal and a chip.
+///
+/// Implementations: the PC/SC backend (feature `pcsc`), trace replay, the recording wrapper, the
+/// software chip, and secure messaging (which wraps another transport and is itself one).
+pub trait Transport {
+    /// Sends one command APDU and returns the full response APDU (data followed by SW1 SW2).
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, CardError>;
+
+    /// What the link can do; short APDUs only unless the backend knows better.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::default()
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for &mut T {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, CardError> {
+        (**self).transmit(command)
+    }
+    fn capabilities(&self) -> Capabilities {
+        (**self).capabilities()
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, CardError> {
+        (**self).transmit(command)
+    }
+    fn capabilities(&self) -> Capabilities {
+        (**self).capabilities()
+    }
+}
+
+/// How many GET RESPONSE / re-issue rounds [`exchange`] follows before giving up.
+pub const MAX_ROUNDS: usize = 64;
+
+/// Sends `command` and returns the response, following `61xx` with GET RESPONSE (concatenating the
+/// data) and re-issuing the command once with the exact Le on `6Cxx` (ISO/IEC 7816-4 §5.1.3).
+///
+/// Every other status word is returned as is for the caller to interpret.
+pub fn exchange<T: Transport + ?Sized>(
+    transport: &mut T,
+    command: &Command,
+) -> Result<Response, CardError> {
+    let mut cmd_bytes = command.to_bytes()?;
+    let mut response = Response::parse(&transport.transmit(&cmd_bytes)?)?;
+    let mut rounds = 0usize;
+    let mut data: Vec<u8> = Vec::new();
+    loop {
+        match response.sw.status() {
+            Status::WrongLe(n) if rounds == 0 => {
+                let le = if n == 0 { 256 } else { n as usize };
+                let mut again = command.clone();
+                again.le = Some(le);
+                cmd_bytes = again.to_bytes()?;
+                response = Response::parse(&transport.transmit(&cmd_bytes)?)?;
+            }
+            Status::MoreData(n) => {
+                data.extend_from_slice(&response.data);
+                let le = if n == 0 { 256 } else { n as usize };
+                let get_response = Command::new(command.cla & 0x03, 0xC0, 0, 0).with_le(le);
+                response = Response::parse(&transport.transmit(&get_response.to_bytes()?)?)?;
+            }
+            _ => {
+                if data.is_empty() {
+                    return Ok(response);
+                }
+                data.extend_from_slice(&response.data);
+                return Ok(Response {
+                    data,
+                    sw: response.sw,
+                });
+            }
+        }
+        rounds += 1;
+        if rounds > MAX_ROUNDS {
+            return Err(CardError::TooManyRounds(MAX_ROUNDS));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::StatusWord;
+
+    /// A card that answers from a script and records what it was sent.
+    struct Scripted {
+        script: Vec<(Vec<u8>, Vec<u8>)>,
+        pos: usize,
+    }
+    impl Transport for Scripted {
+        fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, CardError> {
+            let (expect, answer) =
+                self.script.get(self.pos).cloned().ok_or_else(|| {
+                    CardError::Transport(format!("unexpected command #{}", self.pos))
+                })?;
+            assert_eq!(command, expect.as_slice(), "command #{}", self.pos);
+            self.pos += 1;
+            Ok(answer)
+        }
+    }
+
+    #[test]
+    fn get_response_concatenates() {
+        let mut t = Scripted {
+            script: vec![
+                (vec![0, 0xB0, 0, 0, 0], vec![1, 2, 0x61, 0x03]),
+                (vec![0, 0xC0, 0, 0, 3], vec![3, 4, 5, 0x61, 0x00]),
+                (vec![0, 0xC0, 0, 0, 0], vec![6, 0x90, 0x00]),
+            ],
+            pos: 0,
+        };
+        let r = exchange(&mut t, &Command::new(0, 0xB0, 0, 0).with_le(256)).unwrap();
+        assert_eq!(r.data, [1, 2, 3, 4, 5, 6]);
+        assert_eq!(r.sw, StatusWord::OK);
+        assert_eq!(t.pos, 3);
+    }
+
+    #[test]
+    fn wrong_le_reissues_once() {
+        let mut t = Scripted {
+            script: vec![
+                (vec![0, 0xB0, 0, 0, 0x20], vec![0x6C, 0x10]),
+                (
+                    vec![0, 0xB0, 0, 0, 0x10],
+                    vec![9; 17].into_iter().chain([0x90, 0]).collect(),
+                ),
+            ],
+            pos: 0,
+        };
+        let mut expected = vec![9u8; 17];
+        expected.truncate(17);
+        let r = exchange(&mut t, &Command::new(0, 0xB0, 0, 0).with_le(0x20)).unwrap();
+        assert_eq!(r.data, expected);
+        // A second 6Cxx after the re-issue is returned, not followed forever.
+        let mut t2 = Scripted {
+            script: vec![
+                (vec![0, 0xB0, 0, 0, 0x20], vec![0x6C, 0x10]),
+                (vec![0, 0xB0, 0, 0, 0x10], vec![0x6C, 0x08]),
+            ],
+            pos: 0,
+        };
+        let r2 = exchange(&mut t2, &Command::new(0, 0xB0, 0, 0).with_le(0x20)).unwrap();
+        assert_eq!(r2.sw.status(), Status::WrongLe(8));
+    }
+
+    #[test]
+    fn endless_more_data_is_bounded() {
+        struct Endless;
+        impl Transport for Endless {
+            fn transmit(&mut self, _: &[u8]) -> Result<Vec<u8>, CardError> {
+                Ok(vec![0, 0x61, 0x01])
+            }
+        }
+        assert_eq!(
+            exchange(&mut Endless, &Command::new(0, 0xB0, 0, 0).with_le(1)),
+            Err(CardError::TooManyRounds(MAX_ROUNDS))
+        );
+    }
+
+    #[test]
+    fn status_words_classified() {
+        assert_eq!(StatusWord(0x63C2).status(), Status::RetriesLeft(2));
+        assert_eq!(StatusWord(0x6988).status(), Status::SmObjectsIncorrect);
+        assert_eq!(StatusWord(0x6A87).status(), Status::LcInconsistentWithP1P2);
+        assert_eq!(StatusWord(0x1234).status(), Status::Other(0x1234));
+        assert_eq!(
+            format!("{}", StatusWord(0x6982)),
+            "6982 (security status not satisfied)"
+        );
+    }
+}

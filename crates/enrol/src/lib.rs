@@ -1,0 +1,1 @@
+//! The MitID onboarding sequence and its enrolment record

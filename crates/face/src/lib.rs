@@ -1,0 +1,1 @@
+//! Face detection, alignment and embedding with tract-onnx: the chip portrait against a selfie
