@@ -72,10 +72,8 @@ impl Command {
     /// Encodes the command, in extended form when `extended` is true (ISO/IEC 7816-4 §5.1).
     pub fn encode(&self, extended: bool) -> Result<Vec<u8>, CardError> {
         let lc = self.data.len();
-        if let Some(le) = self.le {
-            if le == 0 || le > 65536 {
-                return Err(CardError::InvalidCommand("Le must be 1..=65536"));
-            }
+        if self.le.is_some_and(|le| le == 0 || le > 65536) {
+            return Err(CardError::InvalidCommand("Le must be 1..=65536"));
         }
         if lc > 65535 {
             return Err(CardError::InvalidCommand(
