@@ -1,7 +1,6 @@
 //! Active Authentication (ICAO 9303-11 §6.1): a real chip's RSA answer, both ISO/IEC 9796-2
 //! trailer forms, ECDSA on every supported curve, and every failure named.
 
-
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 use epassport_card::{CardError, Transport};
 use epassport_chip::aa::{self, AaError, AaEvidence, AaPrivateKey, AaPublicKey, Curve};
