@@ -591,3 +591,29 @@ fn fixture_errors_name_the_problem() {
     ));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Every fixture chip the generator wrote loads, and its free file (EF.CardAccess, if any) reads.
+#[test]
+fn every_fixture_chip_loads() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/chips");
+    let mut loaded = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.join("chip.json").is_file() {
+            continue;
+        }
+        let cfg = ChipConfig::load(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        assert!(cfg.files.contains_key(&Ef::Com), "{}", dir.display());
+        let mut chip = SimChip::from_fixture(&dir).unwrap();
+        if let Some(ca) = cfg.files.get(&Ef::CardAccess) {
+            let r = exchange(&mut chip, &Command::new(0, 0xB0, 0x9C, 0).with_le(65536)).unwrap();
+            assert_eq!(&r.data, ca);
+        }
+        loaded += 1;
+    }
+    assert!(
+        loaded > 0,
+        "no fixture chips found under {}",
+        root.display()
+    );
+}
