@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo run --release --locked -p epassport-cli --all-features -- version
+cargo run --release --locked -p epassport-cli --all-features -- mrz fixtures/mrz/td3-specimen.txt

@@ -18,11 +18,14 @@ struct Cli {
 enum Command {
     /// Print the tool's build information (features compiled in).
     Version,
+    /// Parse and check a machine readable zone (TD1, TD2, TD3, MRV-A, MRV-B) from FILE or stdin.
+    Mrz(cmd::mrz::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Version => cmd::version::run(),
+        Command::Mrz(args) => cmd::mrz::run(&args),
     }
 }
