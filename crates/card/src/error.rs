@@ -49,6 +49,12 @@ pub enum CardError {
         /// The command the terminal sent (hex).
         actual: String,
     },
+    /// An ATR that does not follow ISO/IEC 7816-3 §8.2.
+    #[error("malformed ATR: {0}")]
+    InvalidAtr(&'static str),
+    /// A trace file could not be read, parsed or written.
+    #[error("trace: {0}")]
+    Trace(String),
     /// Any other backend failure, with its description.
     #[error("transport error: {0}")]
     Transport(String),

@@ -8,11 +8,19 @@
 #![forbid(unsafe_code)]
 
 mod apdu;
+mod atr;
 mod error;
+#[cfg(feature = "pcsc")]
+pub mod pcsc;
 mod status;
+mod trace;
 mod transport;
 
 pub use apdu::{Command, Response};
+pub use atr::Atr;
 pub use error::CardError;
 pub use status::{Status, StatusWord};
-pub use transport::{Capabilities, Transport, exchange};
+pub use trace::{
+    Exchange, Recorder, Replay, TRACE_FORMAT, Trace, TraceCapabilities, TraceError, TraceSecret,
+};
+pub use transport::{Capabilities, MAX_ROUNDS, Transport, exchange, exchange_chained};

@@ -1,6 +1,7 @@
 //! The [`Transport`] trait and [`exchange`], the one place for GET RESPONSE and 6Cxx.
 
 use crate::{CardError, Command, Response, Status};
+use zeroize::Zeroizing;
 
 /// What a reader and the chip behind it can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +37,23 @@ pub trait Transport {
     fn capabilities(&self) -> Capabilities {
         Capabilities::default()
     }
+
+    /// Notes a terminal-side secret that makes the session reproducible (a nonce such as RND.IFD or
+    /// K.IFD, an ephemeral private key), under a stable label such as `"bac.rnd_ifd"`.
+    ///
+    /// The recording wrapper ([`crate::Recorder`]) writes it into the trace; every other transport
+    /// ignores it. Wrappers (secure messaging) forward it to the transport they wrap.
+    fn note_secret(&mut self, label: &str, value: &[u8]) {
+        let _ = (label, value);
+    }
+
+    /// The next secret recorded under `label` in a replayed trace ([`crate::Replay`]), so protocol
+    /// code can use the recorded nonce or ephemeral key instead of a fresh one and the replayed
+    /// session matches byte for byte; `None` for live transports. Wrappers forward it.
+    fn recorded_secret(&mut self, label: &str) -> Option<Zeroizing<Vec<u8>>> {
+        let _ = label;
+        None
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for &mut T {
@@ -45,6 +63,12 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     fn capabilities(&self) -> Capabilities {
         (**self).capabilities()
     }
+    fn note_secret(&mut self, label: &str, value: &[u8]) {
+        (**self).note_secret(label, value)
+    }
+    fn recorded_secret(&mut self, label: &str) -> Option<Zeroizing<Vec<u8>>> {
+        (**self).recorded_secret(label)
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -53,6 +77,12 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn capabilities(&self) -> Capabilities {
         (**self).capabilities()
+    }
+    fn note_secret(&mut self, label: &str, value: &[u8]) {
+        (**self).note_secret(label, value)
+    }
+    fn recorded_secret(&mut self, label: &str) -> Option<Zeroizing<Vec<u8>>> {
+        (**self).recorded_secret(label)
     }
 }
 
@@ -102,6 +132,50 @@ pub fn exchange<T: Transport + ?Sized>(
             return Err(CardError::TooManyRounds(MAX_ROUNDS));
         }
     }
+}
+
+/// Sends `command`, splitting its data over several APDUs with command chaining (CLA bit `10`,
+/// ISO/IEC 7816-4 §5.3.3) when it does not fit the link's largest command APDU.
+///
+/// Each link but the last carries CLA | `10` and no Le, and must be answered 9000 (any other
+/// response is returned as is: the chip refused the chain); the last carries the original CLA and
+/// Le and goes through [`exchange`] (GET RESPONSE, 6Cxx). A command that fits is sent as one.
+pub fn exchange_chained<T: Transport + ?Sized>(
+    transport: &mut T,
+    command: &Command,
+) -> Result<Response, CardError> {
+    let caps = transport.capabilities();
+    let extended = caps.extended_length && command.needs_extended();
+    let whole = command.encode(extended || command.needs_extended())?;
+    if whole.len() <= caps.max_command_len || command.data.is_empty() {
+        return exchange(transport, command);
+    }
+    let (lc_len, le_len) = if extended { (3, 3) } else { (1, 1) };
+    let room = caps
+        .max_command_len
+        .saturating_sub(4 + lc_len + le_len)
+        .min(if extended { 65535 } else { 255 });
+    if room == 0 {
+        return Err(CardError::InvalidCommand(
+            "maximum command length leaves no room for data",
+        ));
+    }
+    let chunks: Vec<&[u8]> = command.data.chunks(room).collect();
+    let last = chunks.len() - 1;
+    for (i, chunk) in chunks.iter().enumerate() {
+        if i == last {
+            let mut c = command.clone();
+            c.data = chunk.to_vec();
+            return exchange(transport, &c);
+        }
+        let link = Command::new(command.cla | 0x10, command.ins, command.p1, command.p2)
+            .with_data(chunk.to_vec());
+        let r = Response::parse(&transport.transmit(&link.encode(extended)?)?)?;
+        if !r.sw.is_success() {
+            return Ok(r);
+        }
+    }
+    Err(CardError::InvalidCommand("empty command chain"))
 }
 
 #[cfg(test)]
@@ -168,6 +242,61 @@ mod tests {
         };
         let r2 = exchange(&mut t2, &Command::new(0, 0xB0, 0, 0).with_le(0x20)).unwrap();
         assert_eq!(r2.sw.status(), Status::WrongLe(8));
+    }
+
+    #[test]
+    fn chaining_splits_by_max_command_len() {
+        struct Small(Scripted);
+        impl Transport for Small {
+            fn transmit(&mut self, c: &[u8]) -> Result<Vec<u8>, CardError> {
+                self.0.transmit(c)
+            }
+            fn capabilities(&self) -> Capabilities {
+                Capabilities {
+                    extended_length: false,
+                    max_command_len: 10,
+                    max_response_len: 256,
+                }
+            }
+        }
+        let data: Vec<u8> = (1..=9).collect();
+        let mut t = Small(Scripted {
+            script: vec![
+                (vec![0x10, 0x86, 0, 0, 4, 1, 2, 3, 4], vec![0x90, 0]),
+                (vec![0x10, 0x86, 0, 0, 4, 5, 6, 7, 8], vec![0x90, 0]),
+                (vec![0x00, 0x86, 0, 0, 1, 9, 0], vec![0xAA, 0x90, 0]),
+            ],
+            pos: 0,
+        });
+        let cmd = Command::new(0, 0x86, 0, 0)
+            .with_data(data.clone())
+            .with_le(256);
+        let r = exchange_chained(&mut t, &cmd).unwrap();
+        assert_eq!((r.data, r.sw, t.0.pos), (vec![0xAA], StatusWord::OK, 3));
+        // A refused link ends the chain with the chip's answer.
+        let mut t = Small(Scripted {
+            script: vec![(vec![0x10, 0x86, 0, 0, 4, 1, 2, 3, 4], vec![0x68, 0x84])],
+            pos: 0,
+        });
+        let r = exchange_chained(&mut t, &cmd).unwrap();
+        assert_eq!(r.sw.status(), Status::ChainingNotSupported);
+        // A command that fits is sent whole.
+        let mut t = Small(Scripted {
+            script: vec![(vec![0x00, 0x86, 0, 0, 2, 1, 2], vec![0x90, 0])],
+            pos: 0,
+        });
+        let short = Command::new(0, 0x86, 0, 0).with_data([1, 2]);
+        assert_eq!(exchange_chained(&mut t, &short).unwrap().sw, StatusWord::OK);
+    }
+
+    #[test]
+    fn secrets_default_to_nothing() {
+        let mut t = Scripted {
+            script: vec![],
+            pos: 0,
+        };
+        t.note_secret("x", &[1]);
+        assert_eq!(t.recorded_secret("x"), None);
     }
 
     #[test]
