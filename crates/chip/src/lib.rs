@@ -6,4 +6,5 @@
 #![forbid(unsafe_code)]
 
 pub mod aa;
+pub mod crypto;
 pub mod hash;
