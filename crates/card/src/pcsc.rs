@@ -233,6 +233,11 @@ impl PcscCard {
 impl Transport for PcscCard {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, CardError> {
         match self.card.transmit(command, &mut self.buf) {
+            // Some drivers (vpcd when the card's link drops) report success with no bytes at all:
+            // no status word means no answer.
+            Ok([]) => Err(CardError::CommunicationLost(
+                "the reader returned no response (card gone?)".into(),
+            )),
             Ok(r) => Ok(r.to_vec()),
             Err(pcsc::Error::ResetCard) => {
                 // Someone reset the card: reattach so the caller can start a new session.

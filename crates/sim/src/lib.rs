@@ -35,8 +35,10 @@ mod chip;
 pub mod config;
 mod error;
 pub mod fs;
+pub mod harness;
 pub mod protocol;
 mod rng;
+pub mod vpcd;
 
 pub use chip::{ChipStats, SimChip};
 pub use config::{Behaviour, ChipBuilder, ChipConfig, LargeLe, PastEof, SecretString};
