@@ -2,9 +2,21 @@
 //! messaging, Chip Authentication, Active Authentication and the read strategy. The
 //! cryptography of each protocol lives here once and serves both the terminal and the
 //! software chip (`epassport-sim`).
+//!
+//! - [`bac`]: Basic Access Control (§9.7), terminal and chip.
+//! - [`kdf`]: key derivation `KDF(K, c)` (§9.7.1).
+//! - [`sm`]: secure messaging with 3DES and AES, both roles, and [`sm::SecureTransport`].
 
 #![forbid(unsafe_code)]
 
 pub mod aa;
+pub mod bac;
 pub mod crypto;
+mod error;
 pub mod hash;
+pub mod kdf;
+pub mod sm;
+
+pub use error::ChipError;
+pub use kdf::{Cipher, KdfCounter, SecretKey, kdf};
+pub use sm::{SecureMessaging, SecureTransport, SmError, SmKeys};
