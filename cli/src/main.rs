@@ -20,6 +20,12 @@ enum Command {
     Version,
     /// Parse and check a machine readable zone (TD1, TD2, TD3, MRV-A, MRV-B) from FILE or stdin.
     Mrz(cmd::mrz::Args),
+    /// List the PC/SC readers, whether a card is present, and its ATR.
+    Readers(cmd::readers::Args),
+    /// Serve a software passport chip (a fixture folder) into a virtual PC/SC reader (vsmartcard-vpcd).
+    Sim(cmd::sim::Args),
+    /// Send raw command APDUs to a chip (--reader, --sim or --replay) and print the responses.
+    Apdu(cmd::apdu::Args),
 }
 
 fn main() -> ExitCode {
@@ -27,5 +33,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Version => cmd::version::run(),
         Command::Mrz(args) => cmd::mrz::run(&args),
+        Command::Readers(args) => cmd::readers::run(&args),
+        Command::Sim(args) => cmd::sim::run(&args),
+        Command::Apdu(args) => cmd::apdu::run(&args),
     }
 }
