@@ -19,13 +19,13 @@ pub enum Format {
 }
 
 impl Format {
-    /// Every format, in the order of Doc 9303's parts.
+    /// Every format, in the order of Doc 9303's Parts 4 (TD3), 5 (TD1), 6 (TD2) and 7 (visas).
     pub const ALL: [Format; 5] = [
         Format::Td3,
-        Format::MrvA,
-        Format::MrvB,
         Format::Td1,
         Format::Td2,
+        Format::MrvA,
+        Format::MrvB,
     ];
 
     /// The number of lines.
