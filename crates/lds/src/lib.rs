@@ -8,16 +8,25 @@
 
 #![forbid(unsafe_code)]
 
+pub mod biometric;
+mod codes;
 pub mod com;
 pub mod der;
 pub mod dg1;
+pub mod dg2;
+pub mod displayed;
 mod error;
+pub mod image;
+pub mod iso19794_5;
+pub mod iso39794_5;
 mod obj;
 pub mod sod;
 
 pub use com::EfCom;
 pub use der::{AlgorithmIdentifier, Oid};
 pub use dg1::Dg1;
+pub use dg2::{Dg2, Face, FaceRecord, RawBiometricDg};
+pub use displayed::{DisplayedImages, DisplayedKind};
 pub use error::LdsError;
 pub use sod::{DataGroupHash, HashAlgorithm, LdsSecurityObject, LdsVersionInfo};
 

@@ -173,7 +173,6 @@ pub(crate) fn text(bytes: &[u8]) -> String {
 }
 
 /// A non-negative INTEGER-like count in a `02` data object (1 to 4 bytes, big-endian).
-#[allow(dead_code)] // used by the data groups landing next
 pub(crate) fn small_uint(o: &Obj<'_>, field: &'static str) -> Result<u32, LdsError> {
     if o.value.is_empty() || o.value.len() > 4 {
         return Err(LdsError::invalid(
@@ -186,7 +185,6 @@ pub(crate) fn small_uint(o: &Obj<'_>, field: &'static str) -> Result<u32, LdsErr
 }
 
 /// Encodes a small count as the value of a `02` data object (one byte when it fits).
-#[allow(dead_code)] // used by the data groups landing next
 pub(crate) fn count_bytes(n: usize) -> Vec<u8> {
     let b = (n as u32).to_be_bytes();
     let skip = b.iter().take(3).take_while(|&&x| x == 0).count();
