@@ -20,6 +20,7 @@ pub mod image;
 pub mod iso19794_5;
 pub mod iso39794_5;
 mod obj;
+pub mod security_infos;
 pub mod sod;
 
 pub use com::EfCom;
