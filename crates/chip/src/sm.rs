@@ -70,6 +70,16 @@ pub enum SmError {
         /// What was wrong.
         reason: String,
     },
+    /// A required data object is missing (DO'8E' in a command).
+    #[error("secure-messaging data object missing: {0}")]
+    MissingObject(&'static str),
+    /// The chip answered 6987/6988 in plain: it rejected our protected command and ended secure
+    /// messaging (ICAO 9303-11 §9.8.6.2).
+    #[error("the chip ended secure messaging: it answered {sw} to a protected command")]
+    ChipAborted {
+        /// The status word (6987 or 6988).
+        sw: StatusWord,
+    },
     /// A command that is not protected (CLA without `0C`) reached the chip side.
     #[error("the command is not protected (CLA {cla:02X})")]
     NotProtected {
@@ -564,6 +574,9 @@ impl SecureMessaging {
                 Status::Success | Status::EndOfFile | Status::DataMayBeCorrupted => {
                     Err(SmError::MissingMac { sw: response.sw })
                 }
+                Status::SmObjectsMissing | Status::SmObjectsIncorrect => {
+                    Err(SmError::ChipAborted { sw: response.sw })
+                }
                 _ => Ok(Response::new(Vec::new(), response.sw)),
             };
         }
@@ -619,10 +632,7 @@ impl SecureMessaging {
         self.increment_ssc();
         let p = parse_dos(&command.data, "command")?;
         let Some(mac) = p.mac else {
-            return Err(SmError::Malformed {
-                what: "command",
-                reason: "no DO'8E'".into(),
-            });
+            return Err(SmError::MissingObject("DO'8E'"));
         };
         let mut m = self.padded_header(command.cla, command.ins, command.p1, command.p2);
         m.extend_from_slice(&p.maced);

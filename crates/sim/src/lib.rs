@@ -31,6 +31,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bac;
 mod chip;
 pub mod config;
 mod error;
@@ -38,6 +39,7 @@ pub mod fs;
 pub mod harness;
 pub mod protocol;
 mod rng;
+pub mod sm;
 pub mod vpcd;
 
 pub use chip::{ChipStats, SimChip};

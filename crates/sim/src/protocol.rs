@@ -231,7 +231,9 @@ impl ChipContext<'_> {
 /// The protocol modules register here: BAC (`bac.rs`) when `config.bac`, PACE (`pace.rs`) when
 /// `config.pace`, CA when a CA key is configured, AA when an AA key is configured.
 pub fn default_handlers(config: &ChipConfig) -> Vec<Box<dyn ProtocolHandler>> {
-    let handlers: Vec<Box<dyn ProtocolHandler>> = Vec::new();
-    let _ = config;
+    let mut handlers: Vec<Box<dyn ProtocolHandler>> = Vec::new();
+    if config.bac {
+        handlers.push(Box::new(crate::bac::BacHandler));
+    }
     handlers
 }
