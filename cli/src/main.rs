@@ -26,6 +26,10 @@ enum Command {
     Sim(cmd::sim::Args),
     /// Send raw command APDUs to a chip (--reader, --sim or --replay) and print the responses.
     Apdu(cmd::apdu::Args),
+    /// Enrol a passport holder in MitID: MRZ, chip, face, choices, decision, signed record.
+    Enrol(Box<cmd::enrol::Args>),
+    /// Verify an enrolment record's signature, or make a station signing key.
+    Record(cmd::record::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +40,7 @@ fn main() -> ExitCode {
         Command::Readers(args) => cmd::readers::run(&args),
         Command::Sim(args) => cmd::sim::run(&args),
         Command::Apdu(args) => cmd::apdu::run(&args),
+        Command::Enrol(args) => cmd::enrol::run(&args),
+        Command::Record(args) => cmd::record::run(&args),
     }
 }

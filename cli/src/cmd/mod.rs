@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
 pub mod apdu;
+pub mod enrol;
 pub mod mrz;
 pub mod readers;
+pub mod record;
 pub mod sim;
 pub mod transport;
 pub mod version;

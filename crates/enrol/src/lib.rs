@@ -11,11 +11,15 @@ pub mod atomic;
 pub mod canonical;
 pub mod choices;
 pub mod dates;
+pub mod flow;
 pub mod jws;
 pub mod policy;
 pub mod record;
 pub mod steps;
 pub mod user_id;
+
+/// The `time` crate, re-exported for callers that build a [`flow::Request`].
+pub use time;
 
 pub use choices::{Authenticator, ContactError, Email, Phone};
 pub use dates::PartialDate;

@@ -252,14 +252,15 @@ impl Policy {
             ),
         }
         let checked_on = input.today.to_string();
+        let dg1_missing = input.document.is_none() || input.identity.is_none();
+        if dg1_missing {
+            r.reject(
+                ReasonCode::DocumentDataMissing,
+                "the document data (DG1) was not read",
+            );
+        }
         let document_validity = match input.document {
-            None => {
-                r.reject(
-                    ReasonCode::DocumentDataMissing,
-                    "the document data (DG1) was not read",
-                );
-                Step::not_performed("DG1 was not read")
-            }
+            None => Step::not_performed("DG1 was not read"),
             Some(doc) => {
                 let evidence = ValidityEvidence {
                     date_of_expiry: doc.date_of_expiry,
@@ -275,7 +276,11 @@ impl Policy {
                 }
             }
         };
-        let age = self.age(input, &checked_on, &mut r);
+        let age = if dg1_missing {
+            Step::not_performed("DG1 was not read")
+        } else {
+            self.age(input, &checked_on, &mut r)
+        };
         self.face(&s.face, &mut r);
         if !input.terms_accepted {
             r.reject(

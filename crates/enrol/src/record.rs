@@ -201,8 +201,23 @@ impl Record {
     /// # Errors
     /// [`Error::Json`] or [`Error::Signature`].
     pub fn to_json(&self, key: Option<&SigningKey>) -> Result<String, Error> {
-        let v = self.to_value(key)?;
-        let mut s = serde_json::to_string_pretty(&v).map_err(|e| Error::Json(e.to_string()))?;
+        // Serialise the struct itself (members in the documented order, not sorted); the
+        // signature covers the canonical form, which does not depend on member order.
+        let mut record = self.clone();
+        if let Some(k) = key {
+            let mut unsigned = self.clone();
+            unsigned.signature = None;
+            let signed = jws::sign(
+                &serde_json::to_value(&unsigned).map_err(|e| Error::Json(e.to_string()))?,
+                k,
+            )?;
+            record.signature = signed
+                .get("signature")
+                .cloned()
+                .and_then(|s| serde_json::from_value(s).ok());
+        }
+        let mut s =
+            serde_json::to_string_pretty(&record).map_err(|e| Error::Json(e.to_string()))?;
         s.push('\n');
         Ok(s)
     }

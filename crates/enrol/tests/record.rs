@@ -1,5 +1,5 @@
 //! The record: shape, JSON Schema, signing, atomic writing.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may unwrap and panic
 
 mod common;
 
