@@ -15,6 +15,7 @@ pub mod crypto;
 mod error;
 pub mod hash;
 pub mod kdf;
+pub mod pace;
 pub mod sm;
 
 pub use error::ChipError;
