@@ -460,18 +460,16 @@ pub fn candidates(infos: &SecurityInfos) -> (Vec<PaceParameters>, Vec<(String, S
     for info in infos.pace_infos() {
         match PaceParameters::from_info(info, infos) {
             Ok(p) => {
-                if p.protocol.mapping == Mapping::Integrated {
-                    if let Group::Ec(c) = &p.group {
-                        // The point encoding needs p ≡ 3 (mod 4).
-                        let pb = c.p_bytes();
-                        if pb.last().is_some_and(|b| b & 3 != 3) {
-                            skipped.push((
-                                info.pace.name(),
-                                "Integrated Mapping needs p ≡ 3 (mod 4)".to_string(),
-                            ));
-                            continue;
-                        }
-                    }
+                if p.protocol.mapping == Mapping::Integrated
+                    && let Group::Ec(c) = &p.group
+                    && c.p_bytes().last().is_some_and(|b| b & 3 != 3)
+                {
+                    // The point encoding needs p ≡ 3 (mod 4).
+                    skipped.push((
+                        info.pace.name(),
+                        "Integrated Mapping needs p ≡ 3 (mod 4)".to_string(),
+                    ));
+                    continue;
                 }
                 ok.push(p)
             }
