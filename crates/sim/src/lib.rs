@@ -37,6 +37,7 @@ pub mod config;
 mod error;
 pub mod fs;
 pub mod harness;
+pub mod pace;
 pub mod protocol;
 mod rng;
 pub mod sm;

@@ -235,5 +235,8 @@ pub fn default_handlers(config: &ChipConfig) -> Vec<Box<dyn ProtocolHandler>> {
     if config.bac {
         handlers.push(Box::new(crate::bac::BacHandler));
     }
+    if let Some(pace) = crate::pace::PaceHandler::from_config(config) {
+        handlers.push(Box::new(pace));
+    }
     handlers
 }

@@ -130,6 +130,11 @@ impl PaceChip {
         }
     }
 
+    /// True between MSE:Set AT and the end of the run (GENERAL AUTHENTICATE is PACE's then).
+    pub fn in_progress(&self) -> bool {
+        !matches!(self.state, State::Idle)
+    }
+
     /// Forgets any run in progress.
     pub fn reset(&mut self) {
         self.state = State::Idle;
