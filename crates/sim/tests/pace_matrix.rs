@@ -120,7 +120,7 @@ fn every_mapping_domain_and_cipher_with_mrz_and_can() {
                     .then(|| group.generate_private_key(&mut rng));
                 let mut card = chip(infos, cam_key.clone(), runs as u64);
                 let offered = read_card_access(&mut card);
-                let password = if (i + id as usize) % 2 == 0 {
+                let password = if (i + id as usize).is_multiple_of(2) {
                     by_password[0] += 1;
                     Password::mrz_information(&mrz_info())
                 } else {
