@@ -617,3 +617,50 @@ fn every_fixture_chip_loads() {
         root.display()
     );
 }
+
+/// A session with the software chip, recorded, replays byte for byte; a changed command fails
+/// with its index and both commands.
+#[test]
+fn recorded_session_replays_byte_exact() {
+    use epassport_card::{CardError, Recorder, Replay, Trace};
+    let session = |t: &mut dyn Transport| -> Vec<Response> {
+        t.note_secret("test.nonce", &[9, 9]);
+        let mut out = Vec::new();
+        for c in [
+            Command::new(0, 0xB0, 0x9C, 0).with_le(256),
+            Command::new(0, 0x84, 0, 0).with_le(8),
+            Command::new(0, 0xA4, 0x04, 0x0C).with_data(LDS1_AID),
+            Command::new(0, 0xB0, 0x82, 0).with_le(65536),
+        ] {
+            out.push(exchange(t, &c).unwrap());
+        }
+        out
+    };
+    let mut rec = Recorder::new(
+        chip_with_files().build(),
+        "sim:test",
+        &[0x3B, 0x80, 0x80, 0x01, 0x01],
+    );
+    let live = session(&mut rec);
+    let (_, trace) = rec.into_parts();
+    let trace = Trace::from_json(trace.to_json().as_bytes()).unwrap();
+    let mut replay = Replay::new(trace.clone());
+    assert_eq!(
+        replay.recorded_secret("test.nonce").unwrap().as_slice(),
+        [9, 9]
+    );
+    assert_eq!(session(&mut replay), live);
+    replay.finish().unwrap();
+    assert!(replay.capabilities().extended_length);
+
+    let mut replay = Replay::new(trace);
+    exchange(&mut replay, &Command::new(0, 0xB0, 0x9C, 0).with_le(256)).unwrap();
+    assert_eq!(
+        exchange(&mut replay, &Command::new(0, 0x84, 0, 0).with_le(16)),
+        Err(CardError::ReplayMismatch {
+            index: 1,
+            expected: "0084000008".into(),
+            actual: "0084000010".into()
+        })
+    );
+}
