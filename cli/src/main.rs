@@ -30,6 +30,10 @@ enum Command {
     Enrol(Box<cmd::enrol::Args>),
     /// Verify an enrolment record's signature, or make a station signing key.
     Record(cmd::record::Args),
+    /// Passive authentication of a dump (EF.SOD, data groups, EF.CardSecurity) or a lone --sod.
+    Verify(cmd::verify::Args),
+    /// Inspect trust sources: CSCA master lists, LDIF, certificate folders.
+    Trust(cmd::trust::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,5 +46,7 @@ fn main() -> ExitCode {
         Command::Apdu(args) => cmd::apdu::run(&args),
         Command::Enrol(args) => cmd::enrol::run(&args),
         Command::Record(args) => cmd::record::run(&args),
+        Command::Verify(args) => cmd::verify::run(&args),
+        Command::Trust(args) => cmd::trust::run(&args),
     }
 }

@@ -7,4 +7,6 @@ pub mod readers;
 pub mod record;
 pub mod sim;
 pub mod transport;
+pub mod trust;
+pub mod verify;
 pub mod version;
