@@ -337,3 +337,29 @@ fn demo_fixture_pace_with_mrz_and_can() {
         assert_eq!(r.data, dg1[..dg1.len().min(200)], "{name}");
     }
 }
+
+/// The chip's RNG and the terminal's are seeded differently: with the same seed both would draw
+/// the same keys, and the chip rightly refuses a terminal key equal to its own (6A80).
+#[test]
+fn dh_integrated_mapping_many_seeds() {
+    let p = PaceProtocol {
+        agreement: KeyAgreement::Dh,
+        mapping: Mapping::Integrated,
+        cipher: Cipher::Aes128,
+    };
+    let mut failures = Vec::new();
+    for seed in 0..10u64 {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed + 1000);
+        let infos = card_access(&[(p, 0)]);
+        let mut card = chip(infos.clone(), None, seed);
+        if let Err(e) = terminal::establish(
+            &mut card,
+            &infos,
+            &Password::can(CAN).unwrap(),
+            &mut RandomEphemeral(&mut rng),
+        ) {
+            failures.push((seed, e.to_string()));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:?}");
+}

@@ -376,6 +376,11 @@ fn check_family(p: PaceProtocol, g: &Group) -> Result<(), PaceError> {
     }
 }
 
+/// The largest explicit curve accepted (bytes of `p`): bounds the work hostile parameters cause.
+pub const MAX_EC_FIELD_BYTES: usize = 128;
+/// The largest explicit DH prime accepted (bytes).
+pub const MAX_DH_FIELD_BYTES: usize = 512;
+
 /// The group of domain parameters from SecurityInfos (standardised or explicit); returns the
 /// standardised ID too when there is one.
 pub fn group_from_domain_parameters(
@@ -387,6 +392,11 @@ pub fn group_from_domain_parameters(
             Ok((Group::standard(id8)?, Some(id8)))
         }
         DomainParameters::Ec(e) => {
+            if e.p.len() > MAX_EC_FIELD_BYTES || e.order.len() > MAX_EC_FIELD_BYTES + 1 {
+                return Err(CryptoError::InvalidDomainParameters(
+                    "curve larger than 1024 bits",
+                ));
+            }
             let base = &e.base;
             let l = base.len().saturating_sub(1) / 2;
             if base.first() != Some(&0x04) || base.len() != 1 + 2 * l || l == 0 {
@@ -412,6 +422,9 @@ pub fn group_from_domain_parameters(
             )?;
             Ok((Group::Ec(c), None))
         }
+        DomainParameters::Dh(d) if d.p.len() > MAX_DH_FIELD_BYTES => Err(
+            CryptoError::InvalidDomainParameters("DH group larger than 4096 bits"),
+        ),
         DomainParameters::Dh(d) => Ok((Group::Dh(DhGroup::new(&d.p, &d.g, d.q.as_deref())?), None)),
         DomainParameters::NamedCurve(_) | DomainParameters::Other { .. } => {
             Err(CryptoError::InvalidDomainParameters(
