@@ -3,6 +3,8 @@
 //! chip and replayed, so only the terminal's computation is timed (the terminal's keys come from a
 //! freshly seeded RNG each iteration, so the replayed answers fit).
 
+#![allow(clippy::expect_used)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use epassport_card::{CardError, Transport};
 use epassport_chip::bac::{BacNonces, authenticate, bac_keys};
