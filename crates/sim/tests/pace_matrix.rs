@@ -363,3 +363,133 @@ fn dh_integrated_mapping_many_seeds() {
     }
     assert!(failures.is_empty(), "{failures:?}");
 }
+
+mod access {
+    use super::*;
+    use epassport_chip::pace::access::{AccessError, AccessMethod, Credentials, open};
+    use epassport_chip::pace::terminal::AccessChoice;
+
+    fn fixture(name: &str) -> SimChip {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/chips");
+        SimChip::from_fixture(&dir.join(name)).unwrap()
+    }
+
+    fn key(card: &SimChip) -> epassport_mrz::MrzKey {
+        let cfg = card.config();
+        let p = epassport_mrz::parse_with(
+            cfg.mrz.as_ref().unwrap().expose(),
+            &epassport_mrz::ParseOptions::lenient(),
+        )
+        .unwrap();
+        p.access_key().unwrap()
+    }
+
+    #[test]
+    fn auto_uses_pace_when_offered_and_bac_otherwise() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let mut card = fixture("demo");
+        let k = key(&card);
+        let s = open(
+            &mut card,
+            &Credentials {
+                mrz: Some(&k),
+                can: None,
+            },
+            AccessChoice::Auto,
+            &mut rng,
+        )
+        .unwrap();
+        match &s.method {
+            AccessMethod::Pace(r) => {
+                assert_eq!(r.mapping, "GM");
+                assert_eq!(r.domain_id, Some(13));
+                assert_eq!(r.password, PasswordKind::Mrz);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(s.card_access.is_some());
+
+        let mut card = fixture("bac-only");
+        let k = key(&card);
+        let s = open(
+            &mut card,
+            &Credentials {
+                mrz: Some(&k),
+                can: None,
+            },
+            AccessChoice::Auto,
+            &mut rng,
+        )
+        .unwrap();
+        assert_eq!(s.method, AccessMethod::Bac);
+        assert_eq!(s.reason, "EF.CardAccess absent: BAC");
+
+        let mut card = fixture("bac-only");
+        let err = open(
+            &mut card,
+            &Credentials {
+                mrz: Some(&k),
+                can: None,
+            },
+            AccessChoice::Pace,
+            &mut rng,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            AccessError::PaceUnavailable("EF.CardAccess absent".into())
+        );
+    }
+
+    #[test]
+    fn can_is_preferred_and_a_wrong_can_is_not_retried_with_bac() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(12);
+        let mut card = fixture("demo");
+        let k = key(&card);
+        let s = open(
+            &mut card,
+            &Credentials {
+                mrz: Some(&k),
+                can: Some("123456"),
+            },
+            AccessChoice::Auto,
+            &mut rng,
+        )
+        .unwrap();
+        assert!(matches!(&s.method, AccessMethod::Pace(r) if r.password == PasswordKind::Can));
+        let mut card = fixture("demo");
+        let err = open(
+            &mut card,
+            &Credentials {
+                mrz: Some(&k),
+                can: Some("000000"),
+            },
+            AccessChoice::Auto,
+            &mut rng,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                AccessError::Pace(PaceError::WrongPassword {
+                    kind: PasswordKind::Can,
+                    ..
+                })
+            ),
+            "{err}"
+        );
+        let mut card = fixture("demo");
+        let s = open(
+            &mut card,
+            &Credentials {
+                mrz: Some(&k),
+                can: None,
+            },
+            AccessChoice::Bac,
+            &mut rng,
+        )
+        .unwrap();
+        assert_eq!(s.method, AccessMethod::Bac);
+        assert_eq!(s.reason, "BAC requested");
+    }
+}

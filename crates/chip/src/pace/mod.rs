@@ -13,6 +13,7 @@
 //! Ephemeral keys and nonces come from an [`Ephemeral`] source, so the worked examples of ICAO
 //! 9303-11 Appendices G and H replay bit for bit.
 
+pub mod access;
 pub mod chip;
 pub mod terminal;
 
