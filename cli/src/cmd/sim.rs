@@ -21,7 +21,7 @@ pub struct Args {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Stop when the simulated card is removed (behaviour remove_after_apdus) instead of
-    /// reinserting it after half a second.
+    /// reinserting it after a second.
     #[arg(long)]
     pub once: bool,
     /// Seconds to keep trying to reach vpcd.
@@ -53,7 +53,7 @@ pub fn run(args: &Args) -> ExitCode {
     let options = ServeOptions {
         address: args.vpcd.clone(),
         connect_timeout: std::time::Duration::from_secs(args.connect_timeout),
-        reinsert_after: (!args.once).then(|| std::time::Duration::from_millis(500)),
+        reinsert_after: (!args.once).then(|| std::time::Duration::from_secs(1)),
         ..ServeOptions::default()
     };
     println!(

@@ -29,7 +29,9 @@ pub struct ServeOptions {
     /// How long to keep trying to connect when vpcd is not (yet) listening.
     pub connect_timeout: Duration,
     /// After the simulated card is removed (behaviour `remove_after_apdus`), how long it stays out
-    /// of the field before it is reinserted; `None` ends serving instead.
+    /// of the field before it is reinserted; `None` ends serving instead. pcscd polls vpcd for the
+    /// card about every 400 ms: a card back sooner than that is never seen leaving, and pcscd 1.9
+    /// then reports the reader empty for good (0.3 s fails, 0.8 s works; the default is 1 s).
     pub reinsert_after: Option<Duration>,
     /// Set to true to stop serving (checked at least every 100 ms).
     pub stop: Arc<AtomicBool>,
@@ -40,7 +42,7 @@ impl Default for ServeOptions {
         ServeOptions {
             address: DEFAULT_ADDRESS.into(),
             connect_timeout: Duration::from_secs(10),
-            reinsert_after: Some(Duration::from_millis(500)),
+            reinsert_after: Some(Duration::from_secs(1)),
             stop: Arc::new(AtomicBool::new(false)),
         }
     }

@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use epassport_card::pcsc::{PcscCard, list_readers};
-use epassport_card::{Command, StatusWord, Transport, exchange};
+use epassport_card::{CardError, Command, StatusWord, Transport, exchange};
 use epassport_sim::SimChip;
 use epassport_sim::fs::Ef;
 use epassport_sim::harness::{READER_NAME, VirtualReader};
@@ -28,6 +28,7 @@ fn chip() -> SimChip {
     SimChip::builder()
         .seed(5)
         .file(Ef::CardAccess, card_access())
+        .remove_after_apdus(APDUS)
         .build()
 }
 
@@ -39,7 +40,7 @@ fn apdus_through_pcscd_and_vpcd() {
     let options = ServeOptions {
         address: reader.address(),
         connect_timeout: Duration::from_secs(5),
-        reinsert_after: Some(Duration::from_millis(300)),
+        reinsert_after: Some(Duration::from_millis(1000)),
         stop: stop.clone(),
     };
     let server = std::thread::spawn(move || {
@@ -67,8 +68,8 @@ fn apdus_through_pcscd_and_vpcd() {
         reader.log()
     );
     assert_eq!(summary.end, ServeEnd::Stopped);
-    assert_eq!(summary.connections, 1);
-    assert_eq!(summary.apdus, APDUS, "{summary:?}");
+    assert_eq!(summary.connections, 2, "removed once, reinserted once");
+    assert_eq!(summary.apdus, APDUS + 1, "{summary:?}");
 }
 
 #[test]
@@ -117,6 +118,14 @@ fn pcsc_client_side() {
 
     // Reset (warm) and read again: the chip's session starts afresh.
     card.reconnect().unwrap();
+    let r = exchange(&mut card, &Command::new(0, 0xB0, 0x9C, 0).with_le(16)).unwrap();
+    assert_eq!(r.data, card_access()[..16]);
+    // The next APDU: the simulated card leaves the field.
+    let lost = card.transmit(&[0x00, 0x84, 0x00, 0x00, 0x08]).unwrap_err();
+    assert!(matches!(lost, CardError::CommunicationLost(_)), "{lost:?}");
+    drop(card);
+    // It comes back; a new connection works.
+    let mut card = PcscCard::connect(Some(READER_NAME), Duration::from_secs(10)).unwrap();
     let r = exchange(&mut card, &Command::new(0, 0xB0, 0x9C, 0).with_le(16)).unwrap();
     assert_eq!(r.data, card_access()[..16]);
 }
