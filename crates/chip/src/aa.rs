@@ -363,6 +363,28 @@ pub enum AaEvidence {
     },
 }
 
+/// The hash an ActiveAuthenticationInfo's `signatureAlgorithm` names (DG14, ICAO 9303-11
+/// §9.2.8): X9.62 `ecdsa-with-SHA*` (1.2.840.10045.4.1 and 4.3.1–4.3.4) or BSI TR-03111
+/// `ecdsa-plain-SHA*` (0.4.0.127.0.7.1.1.4.1.1–5). `oid` is the OID's content bytes.
+pub fn ec_hash_from_oid(oid: &[u8]) -> Option<HashAlg> {
+    match oid {
+        [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x01] => Some(HashAlg::Sha1),
+        [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, x]
+        | [0x04, 0x00, 0x7F, 0x00, 0x07, 0x01, 0x01, 0x04, 0x01, x] => {
+            let plain = oid.len() == 10;
+            match (plain, x) {
+                (true, 1) => Some(HashAlg::Sha1),
+                (true, 2) | (false, 1) => Some(HashAlg::Sha224),
+                (true, 3) | (false, 2) => Some(HashAlg::Sha256),
+                (true, 4) | (false, 3) => Some(HashAlg::Sha384),
+                (true, 5) | (false, 4) => Some(HashAlg::Sha512),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Verifies an Active Authentication signature over `challenge` (RND.IFD, 8 bytes).
 ///
 /// `ec_hash` is the hash named by DG14's ActiveAuthenticationInfo (ignored for RSA, whose trailer

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod aa;
+pub mod ca;
 pub mod bac;
 pub mod crypto;
 mod error;

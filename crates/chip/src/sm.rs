@@ -744,6 +744,16 @@ impl<T: Transport> SecureTransport<T> {
     pub fn into_inner(self) -> T {
         self.inner
     }
+    /// Restarts secure messaging with new keys and SSC (Chip Authentication, ICAO 9303-11
+    /// §6.2: every command after the key agreement uses the new keys). Refused once the session
+    /// has ended.
+    pub fn restart(&mut self, sm: SecureMessaging) -> Result<(), SmError> {
+        if let Some(e) = &self.ended {
+            return Err(SmError::SessionEnded(e.to_string()));
+        }
+        self.sm = sm;
+        Ok(())
+    }
 
     /// Sends a command: protects it, sends it (following `61xx` on the link), checks and opens
     /// the response.

@@ -31,7 +31,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod aa;
 pub mod bac;
+pub mod ca;
 mod chip;
 pub mod config;
 mod error;

@@ -235,6 +235,13 @@ pub fn default_handlers(config: &ChipConfig) -> Vec<Box<dyn ProtocolHandler>> {
     if config.bac {
         handlers.push(Box::new(crate::bac::BacHandler));
     }
+    // CA before PACE: CA claims GENERAL AUTHENTICATE only after its own MSE:Set AT (P1 41).
+    if config.ca_private_key.is_some() {
+        handlers.push(Box::new(crate::ca::CaHandler::default()));
+    }
+    if config.aa_private_key.is_some() {
+        handlers.push(Box::new(crate::aa::AaHandler));
+    }
     if let Some(pace) = crate::pace::PaceHandler::from_config(config) {
         handlers.push(Box::new(pace));
     }

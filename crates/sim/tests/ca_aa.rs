@@ -1,0 +1,222 @@
+//! Chip Authentication and Active Authentication end to end: the terminal in `epassport-chip`
+//! against the chip side in the software chip, for the genuine fixture, the clone fixture (same
+//! data and SOD, other private keys), and every CA key agreement × cipher combination.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::path::PathBuf;
+
+use epassport_card::{Command, StatusWord, Transport, exchange};
+use epassport_chip::aa::{self, AaError, AaEvidence, AaPublicKey};
+use epassport_chip::bac::{self, BacNonces};
+use epassport_chip::ca::{self, CaError, CaParameters};
+use epassport_chip::crypto::Group;
+use epassport_chip::hash::HashAlg;
+use epassport_chip::kdf::Cipher;
+use epassport_chip::sm::SecureTransport;
+use epassport_lds::security_infos::{
+    self as si, CaProtocol, ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo,
+    DomainParameters, KeyAgreement, SecurityInfo, SecurityInfos, SubjectPublicKey,
+};
+use epassport_sim::SimChip;
+use epassport_sim::fs::{Ef, LDS1_AID};
+use epassport_tlv::{Tag, encode};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/chips").join(name)
+}
+
+/// Selects the LDS1 application and runs BAC; returns the protected transport.
+fn bac_session(chip: &mut SimChip) -> SecureTransport<&mut SimChip> {
+    let mrz = chip.config().mrz.as_ref().unwrap().expose().to_string();
+    let info = epassport_mrz::parse(&mrz).unwrap().access_key().unwrap().information().to_vec();
+    let r = exchange(chip, &Command::new(0, 0xA4, 0x04, 0x0C).with_data(LDS1_AID)).unwrap();
+    assert_eq!(r.sw, StatusWord::OK);
+    let sm = bac::authenticate(chip, bac::bac_keys(&info), BacNonces::new([7; 8], [9; 16])).unwrap();
+    SecureTransport::new(chip, sm)
+}
+
+fn read_dg1(t: &mut impl Transport) -> Vec<u8> {
+    let r = exchange(t, &Command::new(0, 0xA4, 0x02, 0x0C).with_data([0x01, 0x01])).unwrap();
+    assert_eq!(r.sw, StatusWord::OK);
+    exchange(t, &Command::new(0, 0xB0, 0, 0).with_le(256)).unwrap().data
+}
+
+fn dg14(dir: &str) -> SecurityInfos {
+    SecurityInfos::parse_dg14(&std::fs::read(fixture(dir).join("DG14.bin")).unwrap()).unwrap()
+}
+
+#[test]
+fn genuine_chip_passes_chip_authentication() {
+    let mut chip = SimChip::from_fixture(&fixture("demo")).unwrap();
+    let params = CaParameters::from_security_infos(&dg14("demo")).unwrap();
+    let mut st = bac_session(&mut chip);
+    let mut rng = StdRng::seed_from_u64(1);
+    let ev = ca::authenticate(&mut st, &params[0], &mut rng).unwrap();
+    assert_eq!(ev.agreement, KeyAgreement::Ecdh);
+    assert_eq!(ev.cipher, Cipher::Aes128);
+    assert_eq!(ev.standard_id, Some(12), "the demo CA key is P-256 by curve OID");
+    assert_eq!(ev.protocol_oid, "0.4.0.127.0.7.2.2.3.2.2");
+    // Everything after CA is protected by the new keys (AES, SSC from 0).
+    assert_eq!(st.secure_messaging().cipher(), Cipher::Aes128);
+    let dg1 = read_dg1(&mut st);
+    assert_eq!(dg1, std::fs::read(fixture("demo").join("DG1.bin")).unwrap());
+}
+
+#[test]
+fn clone_fails_chip_authentication_with_a_precise_reason() {
+    let mut chip = SimChip::from_fixture(&fixture("clone")).unwrap();
+    // The clone carries the genuine DG14, so the terminal expects the genuine key.
+    let params = CaParameters::from_security_infos(&dg14("clone")).unwrap();
+    let mut st = bac_session(&mut chip);
+    let err = ca::authenticate(&mut st, &params[0], &mut StdRng::seed_from_u64(1)).unwrap_err();
+    assert!(matches!(err, CaError::NotProved(_)), "{err:?}");
+    // The session is over: nothing more can be read under either key.
+    assert!(exchange(&mut st, &Command::new(0, 0xB0, 0x81, 0).with_le(4)).is_err());
+}
+
+#[test]
+fn chip_authentication_needs_access_control_first() {
+    let mut chip = SimChip::from_fixture(&fixture("demo")).unwrap();
+    let r = exchange(&mut chip, &Command::new(0, 0x22, 0x41, 0xA6).with_data(encode(Tag(0x91), &[4; 65])))
+        .unwrap();
+    assert_eq!(r.sw, StatusWord(0x6982));
+}
+
+/// A chip with a CA key on `group` (standardised `id`) for `protocol`, built around the demo files.
+fn chip_with_ca(id: u8, protocol: CaProtocol, with_info: bool) -> (SimChip, SecurityInfos) {
+    let group = Group::standard(id).unwrap();
+    let mut rng = StdRng::seed_from_u64(u64::from(id));
+    let sk = group.generate_private_key(&mut rng);
+    let pk = group.public_key(&sk, &group.generator()).unwrap();
+    let (pk_protocol, dh_oid) = match protocol.agreement {
+        KeyAgreement::Dh => ("04007F000702020101", "2A8648CE3E0201"),
+        KeyAgreement::Ecdh => ("04007F000702020102", "2A8648CE3D0201"),
+    };
+    let mut infos = vec![SecurityInfo::ChipAuthenticationPublicKey(ChipAuthenticationPublicKeyInfo {
+        protocol: epassport_lds::Oid(hex::decode(pk_protocol).unwrap()),
+        agreement: protocol.agreement,
+        public_key: SubjectPublicKey {
+            parameters: DomainParameters::Standardized(u32::from(id)),
+            key: group.encode(&pk),
+        },
+        key_id: None,
+    })];
+    if with_info {
+        infos.push(SecurityInfo::ChipAuthentication(ChipAuthenticationInfo {
+            protocol: protocol.oid(),
+            ca: protocol,
+            version: 1,
+            key_id: None,
+        }));
+    }
+    let infos = SecurityInfos { infos };
+    // PKCS#8 as fixtures store it: EC keys as ECPrivateKey, DH keys as an INTEGER.
+    let value = sk.as_bytes().to_vec();
+    let inner = match protocol.agreement {
+        KeyAgreement::Ecdh => encode(
+            Tag(0x30),
+            &[encode(Tag(0x02), &[1]), encode(Tag(0x04), &value)].concat(),
+        ),
+        KeyAgreement::Dh => encode(Tag(0x02), &[&[0u8][..], &value].concat()),
+    };
+    let pk8 = encode(
+        Tag(0x30),
+        &[
+            encode(Tag(0x02), &[0]),
+            encode(Tag(0x30), &encode(Tag(0x06), &hex::decode(dh_oid).unwrap())),
+            encode(Tag(0x04), &inner),
+        ]
+        .concat(),
+    );
+    let mut config = SimChip::from_fixture(&fixture("demo")).unwrap().config().clone();
+    config.files.insert(Ef::Dg(14), infos.to_dg14());
+    config.ca_private_key = Some(zeroize::Zeroizing::new(pk8));
+    (epassport_sim::config::ChipBuilder::from_config(config).build(), infos)
+}
+
+#[test]
+fn every_key_agreement_and_cipher() {
+    let ciphers = [si::Cipher::Tdes, si::Cipher::Aes128, si::Cipher::Aes192, si::Cipher::Aes256];
+    // DH 1024/160 and 2048/256; ECDH P-256, brainpoolP256r1, P-384, brainpoolP512r1, P-521.
+    let groups = [(0u8, KeyAgreement::Dh), (2, KeyAgreement::Dh), (12, KeyAgreement::Ecdh), (13, KeyAgreement::Ecdh), (15, KeyAgreement::Ecdh), (17, KeyAgreement::Ecdh), (18, KeyAgreement::Ecdh)];
+    let mut ran = 0;
+    for (id, agreement) in groups {
+        for cipher in ciphers {
+            let protocol = CaProtocol { agreement, cipher };
+            let (mut chip, infos) = chip_with_ca(id, protocol, true);
+            let params = CaParameters::from_security_infos(&infos).unwrap();
+            assert_eq!(params.len(), 1);
+            let mut st = bac_session(&mut chip);
+            let ev = ca::authenticate(&mut st, &params[0], &mut StdRng::seed_from_u64(9))
+                .unwrap_or_else(|e| panic!("group {id} {cipher:?}: {e}"));
+            assert_eq!(ev.standard_id, Some(id));
+            assert_eq!(ev.cipher, epassport_chip::pace::sm_cipher(cipher));
+            assert_eq!(read_dg1(&mut st), std::fs::read(fixture("demo").join("DG1.bin")).unwrap());
+            ran += 1;
+        }
+    }
+    assert_eq!(ran, 28);
+}
+
+#[test]
+fn a_key_without_chip_authentication_info_is_ca_v1_with_3des() {
+    let (mut chip, infos) =
+        chip_with_ca(12, CaProtocol { agreement: KeyAgreement::Ecdh, cipher: si::Cipher::Tdes }, false);
+    let params = CaParameters::from_security_infos(&infos).unwrap();
+    assert_eq!(params[0].cipher(), Cipher::Tdes);
+    assert_eq!(params[0].version, None);
+    let mut st = bac_session(&mut chip);
+    ca::authenticate(&mut st, &params[0], &mut StdRng::seed_from_u64(3)).unwrap();
+    assert_eq!(st.secure_messaging().ssc(), &[0, 0, 0, 0, 0, 0, 0, 2][..]);
+}
+
+#[test]
+fn no_chip_authentication_key_is_named() {
+    assert!(matches!(
+        CaParameters::from_security_infos(&SecurityInfos::default()),
+        Err(CaError::NoPublicKey)
+    ));
+}
+
+fn dg15(dir: &str) -> AaPublicKey {
+    AaPublicKey::from_dg15(&std::fs::read(fixture(dir).join("DG15.bin")).unwrap()).unwrap()
+}
+
+#[test]
+fn genuine_chip_passes_active_authentication() {
+    for dir in ["demo", "bac-only"] {
+        let mut chip = SimChip::from_fixture(&fixture(dir)).unwrap();
+        let key = dg15(dir);
+        let mut st = bac_session(&mut chip);
+        let ev = aa::authenticate(&mut st, &key, None, *b"\x01\x23\x45\x67\x89\xAB\xCD\xEF")
+            .unwrap_or_else(|e| panic!("{dir}: {e}"));
+        assert!(matches!(ev, AaEvidence::Rsa { hash: HashAlg::Sha1, implicit_trailer: true, .. }), "{dir}: {ev:?}");
+        // Secure messaging is intact afterwards.
+        assert_eq!(read_dg1(&mut st), std::fs::read(fixture(dir).join("DG1.bin")).unwrap());
+    }
+}
+
+#[test]
+fn clone_fails_active_authentication_with_a_precise_reason() {
+    let mut chip = SimChip::from_fixture(&fixture("clone")).unwrap();
+    let key = dg15("clone");
+    let mut st = bac_session(&mut chip);
+    let err = aa::authenticate(&mut st, &key, None, [5; 8]).unwrap_err();
+    assert!(
+        matches!(err, AaError::NotARepresentative | AaError::DigestMismatch | AaError::BadHeader(_)),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn active_authentication_needs_access_control_and_8_bytes() {
+    let mut chip = SimChip::from_fixture(&fixture("demo")).unwrap();
+    let r = exchange(&mut chip, &Command::new(0, 0x88, 0, 0).with_data([0; 8]).with_le(256)).unwrap();
+    assert_eq!(r.sw, StatusWord(0x6982));
+    let mut st = bac_session(&mut chip);
+    let r = exchange(&mut st, &Command::new(0, 0x88, 0, 0).with_data([0; 7]).with_le(256)).unwrap();
+    assert_eq!(r.sw, StatusWord(0x6700));
+}
