@@ -75,7 +75,10 @@ fn standard_id_for_named_curve(oid: &epassport_lds::Oid) -> Option<u8> {
         (&[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0D], 17), // brainpoolP512r1
         (&[0x2B, 0x81, 0x04, 0x00, 0x23], 18),                  // P-521
     ];
-    CURVES.iter().find(|(o, _)| *o == oid.0.as_slice()).map(|(_, id)| *id)
+    CURVES
+        .iter()
+        .find(|(o, _)| *o == oid.0.as_slice())
+        .map(|(_, id)| *id)
 }
 
 /// The group of a Chip Authentication key: standardised, explicit, or a named curve.
@@ -155,7 +158,10 @@ impl CaParameters {
                 .filter(|i| i.key_id.is_none() || key.key_id.is_none() || i.key_id == key.key_id)
                 .collect();
             if matching.is_empty() {
-                let protocol = CaProtocol { agreement: key.agreement, cipher: si::Cipher::Tdes };
+                let protocol = CaProtocol {
+                    agreement: key.agreement,
+                    cipher: si::Cipher::Tdes,
+                };
                 out.push(CaParameters {
                     protocol,
                     oid: protocol.oid(),
@@ -245,33 +251,54 @@ pub fn authenticate<T: Transport>(
         // MSE:Set KAT (ICAO 9303-11 §6.2.4.1).
         let mut data = tlv::encode(Tag(0x91), &pk_bytes);
         data.extend_from_slice(&key_ref);
-        let r = st.send(&Command::new(0x00, 0x22, 0x41, 0xA6).with_data(data)).map_err(sm_err)?;
+        let r = st
+            .send(&Command::new(0x00, 0x22, 0x41, 0xA6).with_data(data))
+            .map_err(sm_err)?;
         if !r.sw.is_success() {
-            return Err(CaError::Refused { step: "MSE:Set KAT", sw: r.sw });
+            return Err(CaError::Refused {
+                step: "MSE:Set KAT",
+                sw: r.sw,
+            });
         }
     } else {
         // MSE:Set AT then GENERAL AUTHENTICATE (ICAO 9303-11 §6.2.4.2).
         let mut data = tlv::encode(Tag(0x80), &params.oid.0);
         data.extend_from_slice(&key_ref);
-        let r = st.send(&Command::new(0x00, 0x22, 0x41, 0xA4).with_data(data)).map_err(sm_err)?;
+        let r = st
+            .send(&Command::new(0x00, 0x22, 0x41, 0xA4).with_data(data))
+            .map_err(sm_err)?;
         if !r.sw.is_success() {
-            return Err(CaError::Refused { step: "MSE:Set AT", sw: r.sw });
+            return Err(CaError::Refused {
+                step: "MSE:Set AT",
+                sw: r.sw,
+            });
         }
         let dyn_auth = tlv::encode(Tag(0x7C), &tlv::encode(Tag(0x80), &pk_bytes));
-        let ga = Command::new(0x00, 0x86, 0x00, 0x00).with_data(dyn_auth).with_le(256);
+        let ga = Command::new(0x00, 0x86, 0x00, 0x00)
+            .with_data(dyn_auth)
+            .with_le(256);
         let r = st.send(&ga).map_err(sm_err)?;
         if !r.sw.is_success() {
-            return Err(CaError::Refused { step: "GENERAL AUTHENTICATE", sw: r.sw });
+            return Err(CaError::Refused {
+                step: "GENERAL AUTHENTICATE",
+                sw: r.sw,
+            });
         }
         tlv::parse_exact(&r.data, Tag(0x7C))
             .map_err(|e| CaError::MalformedResponse(e.to_string()))?;
     }
-    st.restart(session_keys(cipher, &shared).map_err(sm_err)?).map_err(sm_err)?;
+    st.restart(session_keys(cipher, &shared).map_err(sm_err)?)
+        .map_err(sm_err)?;
     // Proof of possession: only the genuine chip derived the keys this response must verify under.
     let read = Command::new(0x00, 0xB0, 0x80 | 0x1E, 0x00).with_le(4);
     match st.send(&read) {
         Ok(r) if r.sw.is_success() || r.sw.sw1() == 0x62 => {}
-        Ok(r) => return Err(CaError::Refused { step: "READ BINARY after CA", sw: r.sw }),
+        Ok(r) => {
+            return Err(CaError::Refused {
+                step: "READ BINARY after CA",
+                sw: r.sw,
+            });
+        }
         Err(e) => return Err(CaError::NotProved(e.to_string())),
     }
     Ok(CaEvidence {
@@ -292,7 +319,9 @@ pub fn chip_session(
     terminal_public: &[u8],
     cipher: Cipher,
 ) -> Result<SecureMessaging, CaError> {
-    let peer = group.decode(terminal_public).map_err(|e| CaError::InvalidPublicKey(e.to_string()))?;
+    let peer = group
+        .decode(terminal_public)
+        .map_err(|e| CaError::InvalidPublicKey(e.to_string()))?;
     let shared = group.shared_secret(static_key, &peer)?;
     session_keys(cipher, &shared).map_err(|e| CaError::SecureMessaging(e.to_string()))
 }
@@ -303,8 +332,13 @@ pub fn pkcs8_private_value(der: &[u8]) -> Result<Vec<u8>, CaError> {
     let bad = |w: &str| CaError::DomainParameters(format!("PKCS#8 private key: {w}"));
     let pki = tlv::parse_exact(der, Tag(0x30)).map_err(|e| bad(&e.to_string()))?;
     let parts = pki.children().map_err(|e| bad(&e.to_string()))?;
-    let octets = parts.get(2).filter(|t| t.tag == Tag(0x04)).ok_or_else(|| bad("no privateKey"))?;
-    let inner = tlv::parse_one(octets.value).map_err(|e| bad(&e.to_string()))?.0;
+    let octets = parts
+        .get(2)
+        .filter(|t| t.tag == Tag(0x04))
+        .ok_or_else(|| bad("no privateKey"))?;
+    let inner = tlv::parse_one(octets.value)
+        .map_err(|e| bad(&e.to_string()))?
+        .0;
     let strip = |v: &[u8]| {
         let skip = v.iter().take_while(|&&b| b == 0).count();
         v[skip..].to_vec()
@@ -313,7 +347,10 @@ pub fn pkcs8_private_value(der: &[u8]) -> Result<Vec<u8>, CaError> {
         // ECPrivateKey ::= SEQUENCE { version 1, privateKey OCTET STRING, ... }
         Tag(0x30) => {
             let f = inner.children().map_err(|e| bad(&e.to_string()))?;
-            let d = f.get(1).filter(|t| t.tag == Tag(0x04)).ok_or_else(|| bad("no EC scalar"))?;
+            let d = f
+                .get(1)
+                .filter(|t| t.tag == Tag(0x04))
+                .ok_or_else(|| bad("no EC scalar"))?;
             Ok(d.value.to_vec())
         }
         // DH: the private value x as an INTEGER.

@@ -10,8 +10,8 @@
 #![forbid(unsafe_code)]
 
 pub mod aa;
-pub mod ca;
 pub mod bac;
+pub mod ca;
 pub mod crypto;
 mod error;
 pub mod hash;

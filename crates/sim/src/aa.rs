@@ -52,7 +52,9 @@ fn private_key(ctx: &ChipContext<'_>) -> Option<AaPrivateKey> {
     if let Ok(k) = p256::ecdsa::SigningKey::from_pkcs8_der(der) {
         return Some(AaPrivateKey::P256(k));
     }
-    p384::ecdsa::SigningKey::from_pkcs8_der(der).ok().map(AaPrivateKey::P384)
+    p384::ecdsa::SigningKey::from_pkcs8_der(der)
+        .ok()
+        .map(AaPrivateKey::P384)
 }
 
 impl ProtocolHandler for AaHandler {

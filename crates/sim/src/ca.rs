@@ -108,7 +108,10 @@ impl ProtocolHandler for CaHandler {
                 if !ctx.security().access_control_done() {
                     return Some(sw(0x6982));
                 }
-                let key_id = dos.iter().find(|d| d.tag == Tag(0x84)).map(|d| d.value.to_vec());
+                let key_id = dos
+                    .iter()
+                    .find(|d| d.tag == Tag(0x84))
+                    .map(|d| d.value.to_vec());
                 self.pending = Some((protocol, key_id));
                 Some(sw(0x9000))
             }
@@ -121,10 +124,12 @@ impl ProtocolHandler for CaHandler {
                 let Ok(Some(pk)) = outer.find(Tag(0x80)) else {
                     return Some(sw(0x6A80));
                 };
-                Some(match self.agree(ctx, protocol, key_id.as_deref(), pk.value) {
-                    Ok(()) => Response::new(vec![0x7C, 0x00], StatusWord::OK),
-                    Err(r) => r,
-                })
+                Some(
+                    match self.agree(ctx, protocol, key_id.as_deref(), pk.value) {
+                        Ok(()) => Response::new(vec![0x7C, 0x00], StatusWord::OK),
+                        Err(r) => r,
+                    },
+                )
             }
             _ => None,
         }

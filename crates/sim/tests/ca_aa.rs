@@ -25,23 +25,37 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/chips").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/chips")
+        .join(name)
 }
 
 /// Selects the LDS1 application and runs BAC; returns the protected transport.
 fn bac_session(chip: &mut SimChip) -> SecureTransport<&mut SimChip> {
     let mrz = chip.config().mrz.as_ref().unwrap().expose().to_string();
-    let info = epassport_mrz::parse(&mrz).unwrap().access_key().unwrap().information().to_vec();
+    let info = epassport_mrz::parse(&mrz)
+        .unwrap()
+        .access_key()
+        .unwrap()
+        .information()
+        .to_vec();
     let r = exchange(chip, &Command::new(0, 0xA4, 0x04, 0x0C).with_data(LDS1_AID)).unwrap();
     assert_eq!(r.sw, StatusWord::OK);
-    let sm = bac::authenticate(chip, bac::bac_keys(&info), BacNonces::new([7; 8], [9; 16])).unwrap();
+    let sm =
+        bac::authenticate(chip, bac::bac_keys(&info), BacNonces::new([7; 8], [9; 16])).unwrap();
     SecureTransport::new(chip, sm)
 }
 
 fn read_dg1(t: &mut impl Transport) -> Vec<u8> {
-    let r = exchange(t, &Command::new(0, 0xA4, 0x02, 0x0C).with_data([0x01, 0x01])).unwrap();
+    let r = exchange(
+        t,
+        &Command::new(0, 0xA4, 0x02, 0x0C).with_data([0x01, 0x01]),
+    )
+    .unwrap();
     assert_eq!(r.sw, StatusWord::OK);
-    exchange(t, &Command::new(0, 0xB0, 0, 0).with_le(256)).unwrap().data
+    exchange(t, &Command::new(0, 0xB0, 0, 0).with_le(256))
+        .unwrap()
+        .data
 }
 
 fn dg14(dir: &str) -> SecurityInfos {
@@ -57,7 +71,11 @@ fn genuine_chip_passes_chip_authentication() {
     let ev = ca::authenticate(&mut st, &params[0], &mut rng).unwrap();
     assert_eq!(ev.agreement, KeyAgreement::Ecdh);
     assert_eq!(ev.cipher, Cipher::Aes128);
-    assert_eq!(ev.standard_id, Some(12), "the demo CA key is P-256 by curve OID");
+    assert_eq!(
+        ev.standard_id,
+        Some(12),
+        "the demo CA key is P-256 by curve OID"
+    );
     assert_eq!(ev.protocol_oid, "0.4.0.127.0.7.2.2.3.2.2");
     // Everything after CA is protected by the new keys (AES, SSC from 0).
     assert_eq!(st.secure_messaging().cipher(), Cipher::Aes128);
@@ -80,8 +98,11 @@ fn clone_fails_chip_authentication_with_a_precise_reason() {
 #[test]
 fn chip_authentication_needs_access_control_first() {
     let mut chip = SimChip::from_fixture(&fixture("demo")).unwrap();
-    let r = exchange(&mut chip, &Command::new(0, 0x22, 0x41, 0xA6).with_data(encode(Tag(0x91), &[4; 65])))
-        .unwrap();
+    let r = exchange(
+        &mut chip,
+        &Command::new(0, 0x22, 0x41, 0xA6).with_data(encode(Tag(0x91), &[4; 65])),
+    )
+    .unwrap();
     assert_eq!(r.sw, StatusWord(0x6982));
 }
 
@@ -95,15 +116,17 @@ fn chip_with_ca(id: u8, protocol: CaProtocol, with_info: bool) -> (SimChip, Secu
         KeyAgreement::Dh => ("04007F000702020101", "2A8648CE3E0201"),
         KeyAgreement::Ecdh => ("04007F000702020102", "2A8648CE3D0201"),
     };
-    let mut infos = vec![SecurityInfo::ChipAuthenticationPublicKey(ChipAuthenticationPublicKeyInfo {
-        protocol: epassport_lds::Oid(hex::decode(pk_protocol).unwrap()),
-        agreement: protocol.agreement,
-        public_key: SubjectPublicKey {
-            parameters: DomainParameters::Standardized(u32::from(id)),
-            key: group.encode(&pk),
+    let mut infos = vec![SecurityInfo::ChipAuthenticationPublicKey(
+        ChipAuthenticationPublicKeyInfo {
+            protocol: epassport_lds::Oid(hex::decode(pk_protocol).unwrap()),
+            agreement: protocol.agreement,
+            public_key: SubjectPublicKey {
+                parameters: DomainParameters::Standardized(u32::from(id)),
+                key: group.encode(&pk),
+            },
+            key_id: None,
         },
-        key_id: None,
-    })];
+    )];
     if with_info {
         infos.push(SecurityInfo::ChipAuthentication(ChipAuthenticationInfo {
             protocol: protocol.oid(),
@@ -131,17 +154,36 @@ fn chip_with_ca(id: u8, protocol: CaProtocol, with_info: bool) -> (SimChip, Secu
         ]
         .concat(),
     );
-    let mut config = SimChip::from_fixture(&fixture("demo")).unwrap().config().clone();
+    let mut config = SimChip::from_fixture(&fixture("demo"))
+        .unwrap()
+        .config()
+        .clone();
     config.files.insert(Ef::Dg(14), infos.to_dg14());
     config.ca_private_key = Some(zeroize::Zeroizing::new(pk8));
-    (epassport_sim::config::ChipBuilder::from_config(config).build(), infos)
+    (
+        epassport_sim::config::ChipBuilder::from_config(config).build(),
+        infos,
+    )
 }
 
 #[test]
 fn every_key_agreement_and_cipher() {
-    let ciphers = [si::Cipher::Tdes, si::Cipher::Aes128, si::Cipher::Aes192, si::Cipher::Aes256];
+    let ciphers = [
+        si::Cipher::Tdes,
+        si::Cipher::Aes128,
+        si::Cipher::Aes192,
+        si::Cipher::Aes256,
+    ];
     // DH 1024/160 and 2048/256; ECDH P-256, brainpoolP256r1, P-384, brainpoolP512r1, P-521.
-    let groups = [(0u8, KeyAgreement::Dh), (2, KeyAgreement::Dh), (12, KeyAgreement::Ecdh), (13, KeyAgreement::Ecdh), (15, KeyAgreement::Ecdh), (17, KeyAgreement::Ecdh), (18, KeyAgreement::Ecdh)];
+    let groups = [
+        (0u8, KeyAgreement::Dh),
+        (2, KeyAgreement::Dh),
+        (12, KeyAgreement::Ecdh),
+        (13, KeyAgreement::Ecdh),
+        (15, KeyAgreement::Ecdh),
+        (17, KeyAgreement::Ecdh),
+        (18, KeyAgreement::Ecdh),
+    ];
     let mut ran = 0;
     for (id, agreement) in groups {
         for cipher in ciphers {
@@ -154,7 +196,10 @@ fn every_key_agreement_and_cipher() {
                 .unwrap_or_else(|e| panic!("group {id} {cipher:?}: {e}"));
             assert_eq!(ev.standard_id, Some(id));
             assert_eq!(ev.cipher, epassport_chip::pace::sm_cipher(cipher));
-            assert_eq!(read_dg1(&mut st), std::fs::read(fixture("demo").join("DG1.bin")).unwrap());
+            assert_eq!(
+                read_dg1(&mut st),
+                std::fs::read(fixture("demo").join("DG1.bin")).unwrap()
+            );
             ran += 1;
         }
     }
@@ -163,8 +208,14 @@ fn every_key_agreement_and_cipher() {
 
 #[test]
 fn a_key_without_chip_authentication_info_is_ca_v1_with_3des() {
-    let (mut chip, infos) =
-        chip_with_ca(12, CaProtocol { agreement: KeyAgreement::Ecdh, cipher: si::Cipher::Tdes }, false);
+    let (mut chip, infos) = chip_with_ca(
+        12,
+        CaProtocol {
+            agreement: KeyAgreement::Ecdh,
+            cipher: si::Cipher::Tdes,
+        },
+        false,
+    );
     let params = CaParameters::from_security_infos(&infos).unwrap();
     assert_eq!(params[0].cipher(), Cipher::Tdes);
     assert_eq!(params[0].version, None);
@@ -193,9 +244,22 @@ fn genuine_chip_passes_active_authentication() {
         let mut st = bac_session(&mut chip);
         let ev = aa::authenticate(&mut st, &key, None, *b"\x01\x23\x45\x67\x89\xAB\xCD\xEF")
             .unwrap_or_else(|e| panic!("{dir}: {e}"));
-        assert!(matches!(ev, AaEvidence::Rsa { hash: HashAlg::Sha1, implicit_trailer: true, .. }), "{dir}: {ev:?}");
+        assert!(
+            matches!(
+                ev,
+                AaEvidence::Rsa {
+                    hash: HashAlg::Sha1,
+                    implicit_trailer: true,
+                    ..
+                }
+            ),
+            "{dir}: {ev:?}"
+        );
         // Secure messaging is intact afterwards.
-        assert_eq!(read_dg1(&mut st), std::fs::read(fixture(dir).join("DG1.bin")).unwrap());
+        assert_eq!(
+            read_dg1(&mut st),
+            std::fs::read(fixture(dir).join("DG1.bin")).unwrap()
+        );
     }
 }
 
@@ -206,7 +270,10 @@ fn clone_fails_active_authentication_with_a_precise_reason() {
     let mut st = bac_session(&mut chip);
     let err = aa::authenticate(&mut st, &key, None, [5; 8]).unwrap_err();
     assert!(
-        matches!(err, AaError::NotARepresentative | AaError::DigestMismatch | AaError::BadHeader(_)),
+        matches!(
+            err,
+            AaError::NotARepresentative | AaError::DigestMismatch | AaError::BadHeader(_)
+        ),
         "{err:?}"
     );
 }
@@ -214,9 +281,17 @@ fn clone_fails_active_authentication_with_a_precise_reason() {
 #[test]
 fn active_authentication_needs_access_control_and_8_bytes() {
     let mut chip = SimChip::from_fixture(&fixture("demo")).unwrap();
-    let r = exchange(&mut chip, &Command::new(0, 0x88, 0, 0).with_data([0; 8]).with_le(256)).unwrap();
+    let r = exchange(
+        &mut chip,
+        &Command::new(0, 0x88, 0, 0).with_data([0; 8]).with_le(256),
+    )
+    .unwrap();
     assert_eq!(r.sw, StatusWord(0x6982));
     let mut st = bac_session(&mut chip);
-    let r = exchange(&mut st, &Command::new(0, 0x88, 0, 0).with_data([0; 7]).with_le(256)).unwrap();
+    let r = exchange(
+        &mut st,
+        &Command::new(0, 0x88, 0, 0).with_data([0; 7]).with_le(256),
+    )
+    .unwrap();
     assert_eq!(r.sw, StatusWord(0x6700));
 }
