@@ -18,6 +18,9 @@ pub enum ChipError {
     /// Basic Access Control failed.
     #[error(transparent)]
     Bac(#[from] BacError),
+    /// Reading a file failed.
+    #[error(transparent)]
+    Read(#[from] crate::read::ReadError),
 }
 
 impl ChipError {
@@ -36,6 +39,7 @@ impl ChipError {
                     | CardError::Timeout(_)
                     | CardError::Transport(_)
             ),
+            ChipError::Read(crate::read::ReadError::Interrupted { .. }) => true,
             _ => false,
         }
     }

@@ -5,6 +5,8 @@
 //!
 //! - [`bac`]: Basic Access Control (§9.7), terminal and chip.
 //! - [`kdf`]: key derivation `KDF(K, c)` (§9.7.1).
+//! - [`read`]: the read strategy, [`read::Metered`] wire counts.
+//! - [`session`]: session phases as types, document reading with resumption.
 //! - [`sm`]: secure messaging with 3DES and AES, both roles, and [`sm::SecureTransport`].
 
 #![forbid(unsafe_code)]
@@ -17,6 +19,8 @@ mod error;
 pub mod hash;
 pub mod kdf;
 pub mod pace;
+pub mod read;
+pub mod session;
 pub mod sm;
 
 pub use error::ChipError;
