@@ -34,6 +34,10 @@ enum Command {
     Verify(cmd::verify::Args),
     /// Inspect trust sources: CSCA master lists, LDIF, certificate folders.
     Trust(cmd::trust::Args),
+    /// Face match: compare the face in two images (feature `face`).
+    #[cfg(feature = "face")]
+    #[command(subcommand)]
+    Face(cmd::face::FaceCommand),
 }
 
 fn main() -> ExitCode {
@@ -48,5 +52,7 @@ fn main() -> ExitCode {
         Command::Record(args) => cmd::record::run(&args),
         Command::Verify(args) => cmd::verify::run(&args),
         Command::Trust(args) => cmd::trust::run(&args),
+        #[cfg(feature = "face")]
+        Command::Face(c) => cmd::face::run(c),
     }
 }

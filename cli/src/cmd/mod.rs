@@ -2,6 +2,8 @@
 
 pub mod apdu;
 pub mod enrol;
+#[cfg(feature = "face")]
+pub mod face;
 pub mod mrz;
 pub mod readers;
 pub mod record;
