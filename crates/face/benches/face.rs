@@ -51,7 +51,7 @@ fn stages(c: &mut Criterion) {
     let m = FaceMatcher::new().unwrap();
     let lt = m.load_times();
     eprintln!(
-        "load: descriptor {:?}, pnet (10 levels) {:?}, rnet+onet {:?}, total {:?}",
+        "load: descriptor {:?}, pnet (9 levels) {:?}, rnet+onet {:?}, total {:?}",
         lt.descriptor,
         lt.pnet,
         lt.rnet_onet,
