@@ -7,7 +7,6 @@ use std::fmt;
 
 /// DER universal tags used here.
 pub(crate) const INTEGER: Tag = Tag(0x02);
-#[allow(dead_code)]
 pub(crate) const BIT_STRING: Tag = Tag(0x03);
 pub(crate) const OCTET_STRING: Tag = Tag(0x04);
 #[allow(dead_code)]
@@ -152,7 +151,6 @@ pub(crate) fn encode_int(v: i64) -> Vec<u8> {
 }
 
 /// Encodes an unsigned big-endian magnitude as a DER INTEGER (adds the leading zero if needed).
-#[allow(dead_code)] // used by DG15, landing next
 pub(crate) fn encode_uint_bytes(mag: &[u8]) -> Vec<u8> {
     let skip = mag.iter().take_while(|&&b| b == 0).count();
     let m = &mag[skip..];

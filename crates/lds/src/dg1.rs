@@ -95,6 +95,17 @@ impl Dg1 {
         Self::encode_mrz(&self.mrz)
     }
 
+    /// The MRZ parsed strictly (check digits, fields) by `epassport-mrz`.
+    pub fn mrz(&self) -> Result<epassport_mrz::Mrz, LdsError> {
+        epassport_mrz::parse_concatenated(&self.mrz).map_err(LdsError::Mrz)
+    }
+
+    /// The MRZ parsed leniently: every failure is listed in `Mrz::errors` instead.
+    pub fn mrz_lenient(&self) -> Result<epassport_mrz::Mrz, LdsError> {
+        epassport_mrz::parse_concatenated_with(&self.mrz, &epassport_mrz::ParseOptions::lenient())
+            .map_err(LdsError::Mrz)
+    }
+
     /// The MRZ split into its printed lines.
     pub fn lines(&self) -> Vec<&str> {
         let n = self.format.line_len();
@@ -120,6 +131,9 @@ mod tests {
         assert_eq!(d.lines()[0], &TD3[..44]);
         assert_eq!(d.encode(), enc);
         assert!(!format!("{d:?}").contains("ERIKSSON"));
+        let m = d.mrz().unwrap();
+        assert_eq!(m.fields.document_number, "L898902C3");
+        assert_eq!(m.to_concatenated(), TD3);
     }
 
     #[test]

@@ -65,7 +65,7 @@ pub enum LdsError {
     },
     /// The MRZ in DG1 does not parse.
     #[error("DG1 MRZ: {0}")]
-    Mrz(String),
+    Mrz(epassport_mrz::MrzError),
     /// An image's declared size exceeds the decoder's memory limit (refused before allocating).
     #[error(
         "image of {width}x{height} with {channels} channels needs {needed} bytes, over the limit of {limit}"

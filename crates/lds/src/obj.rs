@@ -190,3 +190,144 @@ pub(crate) fn count_bytes(n: usize) -> Vec<u8> {
     let skip = b.iter().take(3).take_while(|&&x| x == 0).count();
     b[skip..].to_vec()
 }
+
+/// Reads a tag list (`5C` value): concatenated BER tags.
+pub(crate) fn tag_list(
+    o: &Obj<'_>,
+    field: &'static str,
+) -> Result<Vec<epassport_tlv::Tag>, LdsError> {
+    let v = o.value;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut t = v[i] as u32;
+        let mut n = 1;
+        if v[i] & 0x1F == 0x1F {
+            loop {
+                let b = *v.get(i + n).ok_or_else(|| {
+                    LdsError::invalid(field, o.value_offset + i, "tag list ends inside a tag")
+                })?;
+                n += 1;
+                if n > 4 {
+                    return Err(LdsError::invalid(
+                        field,
+                        o.value_offset + i,
+                        "tag longer than 4 bytes",
+                    ));
+                }
+                t = (t << 8) | b as u32;
+                if b & 0x80 == 0 {
+                    break;
+                }
+            }
+        }
+        out.push(epassport_tlv::Tag(t));
+        i += n;
+    }
+    Ok(out)
+}
+
+/// The children of a data group that must be unique, looked up by tag.
+pub(crate) struct Fields<'a> {
+    pub kids: Vec<Obj<'a>>,
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(parent: Obj<'a>, field: &'static str) -> Result<Self, LdsError> {
+        let kids = parent.children(field)?;
+        Ok(Fields { kids })
+    }
+    pub fn get(&self, tag: epassport_tlv::Tag) -> Option<Obj<'a>> {
+        self.kids.iter().find(|k| k.tag == tag).copied()
+    }
+    pub fn text(&self, tag: u32) -> Option<String> {
+        self.get(epassport_tlv::Tag(tag)).map(|o| o.text())
+    }
+    pub fn bytes(&self, tag: u32) -> Option<Vec<u8>> {
+        self.get(epassport_tlv::Tag(tag)).map(|o| o.value.to_vec())
+    }
+    /// A repeated item: `A0 { 02 count, item... }` (9303-10 8th ed.) or items directly.
+    pub fn list(&self, item: u32, field: &'static str) -> Result<Vec<String>, LdsError> {
+        let t = epassport_tlv::Tag(item);
+        if let Some(wrap) = self.get(epassport_tlv::Tag(0xA0)) {
+            let inner = wrap.children(field)?;
+            let items: Vec<String> = inner
+                .iter()
+                .filter(|k| k.tag == t)
+                .map(|k| k.text())
+                .collect();
+            if let Some(c) = inner.iter().find(|k| k.tag == epassport_tlv::Tag(0x02)) {
+                let n = small_uint(c, field)? as usize;
+                if n != items.len() {
+                    return Err(LdsError::invalid(
+                        field,
+                        c.value_offset,
+                        format!("says {n}, the template holds {}", items.len()),
+                    ));
+                }
+            }
+            return Ok(items);
+        }
+        Ok(self
+            .kids
+            .iter()
+            .filter(|k| k.tag == t)
+            .map(|k| k.text())
+            .collect())
+    }
+    /// Children whose tags are not in `known`, kept for exact re-encoding.
+    pub fn others(&self, known: &[u32]) -> Vec<(epassport_tlv::Tag, Vec<u8>)> {
+        self.kids
+            .iter()
+            .filter(|k| !known.contains(&k.tag.0))
+            .map(|k| (k.tag, k.value.to_vec()))
+            .collect()
+    }
+}
+
+/// Builds a data group with a `5C` tag list naming the fields present.
+pub(crate) struct Builder {
+    tags: Vec<u8>,
+    body: Vec<u8>,
+}
+
+impl Builder {
+    pub fn new() -> Self {
+        Builder {
+            tags: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+    pub fn bytes(&mut self, tag: u32, v: Option<&[u8]>) {
+        if let Some(v) = v {
+            let t = epassport_tlv::Tag(tag);
+            self.tags.extend(t.to_bytes());
+            epassport_tlv::encode_into(t, v, &mut self.body);
+        }
+    }
+    pub fn text(&mut self, tag: u32, v: &Option<String>) {
+        self.bytes(tag, v.as_deref().map(str::as_bytes));
+    }
+    /// `A0 { 02 count, item... }` when the list is not empty.
+    pub fn list(&mut self, item: u32, items: &[String]) {
+        if items.is_empty() {
+            return;
+        }
+        let mut inner = epassport_tlv::encode(epassport_tlv::Tag(0x02), &count_bytes(items.len()));
+        for i in items {
+            epassport_tlv::encode_into(epassport_tlv::Tag(item), i.as_bytes(), &mut inner);
+        }
+        self.tags.push(0xA0);
+        epassport_tlv::encode_into(epassport_tlv::Tag(0xA0), &inner, &mut self.body);
+    }
+    pub fn others(&mut self, others: &[(epassport_tlv::Tag, Vec<u8>)]) {
+        for (t, v) in others {
+            epassport_tlv::encode_into(*t, v, &mut self.body);
+        }
+    }
+    pub fn finish(self, tag: epassport_tlv::Tag) -> Vec<u8> {
+        let mut v = epassport_tlv::encode(epassport_tlv::Tag(0x5C), &self.tags);
+        v.extend(self.body);
+        epassport_tlv::encode(tag, &v)
+    }
+}
