@@ -4,6 +4,7 @@ pub mod apdu;
 pub mod enrol;
 #[cfg(feature = "face")]
 pub mod face;
+pub mod lds;
 pub mod mrz;
 pub mod readers;
 pub mod record;

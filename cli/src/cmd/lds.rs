@@ -1,0 +1,337 @@
+//! `epassport lds show DIR|FILE [--json]` and `epassport lds face DIR|FILE --out face.png`.
+//!
+//! Prints what a dump folder (as `epassport read --out` writes it) or a single elementary file
+//! holds. The MRZ and names are personal data: printed here because the user asked for them,
+//! never logged anywhere else.
+
+use epassport::lds::{self, FileId, LdsFile};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Arguments of `epassport lds`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Sub,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Sub {
+    /// Show what a dump folder (COM.bin, SOD.bin, DG1.bin ...) or a single EF holds.
+    Show {
+        /// A dump folder or one file.
+        path: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the DG2 portrait as PNG.
+    Face {
+        /// A dump folder (its DG2.bin is used) or a DG2 file.
+        path: PathBuf,
+        /// Where to write the PNG.
+        #[arg(long)]
+        out: PathBuf,
+        /// Which face, when DG2 holds several (0-based).
+        #[arg(long, default_value_t = 0)]
+        index: usize,
+    },
+}
+
+/// Runs `epassport lds`.
+pub fn run(args: &Args) -> ExitCode {
+    match &args.command {
+        Sub::Show { path, json } => show(path, *json),
+        Sub::Face { path, out, index } => face(path, out, *index),
+    }
+}
+
+fn all_ids() -> Vec<FileId> {
+    let mut v = vec![FileId::Com, FileId::Sod];
+    v.extend((1..=16).map(FileId::Dg));
+    v
+}
+
+fn show(path: &Path, as_json: bool) -> ExitCode {
+    let files: Vec<(PathBuf, Option<FileId>)> = if path.is_dir() {
+        let found: Vec<_> = all_ids()
+            .into_iter()
+            .map(|id| (path.join(id.file_name()), Some(id)))
+            .filter(|(p, _)| p.is_file())
+            .collect();
+        if found.is_empty() {
+            eprintln!(
+                "error: {} holds no LDS files (COM.bin, SOD.bin, DG1.bin ... DG16.bin)",
+                path.display()
+            );
+            return ExitCode::from(2);
+        }
+        found
+    } else if path.is_file() {
+        vec![(path.to_path_buf(), None)]
+    } else {
+        eprintln!("error: {} does not exist", path.display());
+        return ExitCode::from(2);
+    };
+    let mut failed = false;
+    let mut out = Vec::new();
+    for (p, id) in files {
+        let bytes = match std::fs::read(&p) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", p.display());
+                return ExitCode::from(2);
+            }
+        };
+        let parsed = match id {
+            Some(id) => lds::parse_as(id, &bytes),
+            None => lds::parse_file(&bytes),
+        };
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match parsed {
+            Ok(f) => out.push(describe(&name, bytes.len(), &f)),
+            Err(e) => {
+                failed = true;
+                out.push(json!({"file": name, "bytes": bytes.len(), "error": e.to_string()}));
+            }
+        }
+    }
+    if as_json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "files": out })).unwrap_or_default()
+        );
+    } else {
+        for f in &out {
+            print_human(f);
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_human(v: &Value) {
+    let file = v["file"].as_str().unwrap_or("");
+    let bytes = v["bytes"].as_u64().unwrap_or(0);
+    if let Some(e) = v["error"].as_str() {
+        println!("{file} ({bytes} bytes): ERROR {e}");
+        return;
+    }
+    println!(
+        "{file} ({bytes} bytes): {}",
+        v["kind"].as_str().unwrap_or("")
+    );
+    if let Some(fields) = v["fields"].as_object() {
+        for (k, val) in fields {
+            let s = match val {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            println!("  {k}: {s}");
+        }
+    }
+}
+
+fn opt(s: &Option<String>) -> Value {
+    s.as_ref().map_or(Value::Null, |x| Value::String(x.clone()))
+}
+
+fn describe(name: &str, len: usize, f: &LdsFile) -> Value {
+    let (kind, fields): (String, Value) = match f {
+        LdsFile::Com(c) => (
+            "EF.COM".into(),
+            json!({
+                "lds_version": c.lds_version_dotted(),
+                "unicode_version": c.unicode_version_dotted(),
+                "data_groups": c.data_groups().iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            }),
+        ),
+        LdsFile::Sod(s) => (
+            "EF.SOD (LDSSecurityObject; signature not verified here, see `epassport verify`)"
+                .into(),
+            json!({
+                "version": s.version,
+                "hash_algorithm": s.hash_kind().map_or_else(|| s.hash_algorithm.oid.to_string(), |h| h.name().to_string()),
+                "lds_version": s.lds_version_info.as_ref().map(|v| v.lds_version.clone()),
+                "hashes": s.data_group_hashes.iter().map(|h| json!({"dg": h.number, "hash": hex(&h.hash)})).collect::<Vec<_>>(),
+            }),
+        ),
+        LdsFile::Dg1(d) => {
+            let parsed = d.mrz_lenient().ok();
+            (
+                "DG1 (MRZ)".into(),
+                json!({
+                    "format": format!("{:?}", d.format),
+                    "mrz": d.lines(),
+                    "document_number": parsed.as_ref().map(|m| m.fields.document_number.clone()),
+                    "name": parsed.as_ref().map(|m| format!("{}, {}", m.fields.name.primary, m.fields.name.secondary)),
+                    "mrz_check_errors": parsed.as_ref().map(|m| m.errors.len()),
+                }),
+            )
+        }
+        LdsFile::Dg2(d) => {
+            let faces: Vec<Value> = d
+                .faces()
+                .iter()
+                .map(|f| {
+                    json!({
+                        "template": f.template,
+                        "image_bytes": f.image.len(),
+                        "declared_format": format!("{:?}", f.declared),
+                        "actual_format": lds::image::sniff(f.image).map(|x| x.name()),
+                        "declared_width": f.width,
+                        "declared_height": f.height,
+                    })
+                })
+                .collect();
+            let records: Vec<Value> = d.templates.iter().map(|t| match &t.record {
+                lds::FaceRecord::Iso19794(r) => json!({"encoding": "ISO/IEC 19794-5", "images": r.images.iter().map(|i| json!({
+                    "gender": i.gender.name(), "eye_colour": i.eye_colour.name(), "hair_colour": i.hair_colour.name(),
+                    "features": i.features(), "expression": i.expression.name(),
+                    "pose_yaw_pitch_roll": i.pose_angle.iter().map(|p| p.degrees()).collect::<Vec<_>>(),
+                    "feature_points": i.feature_points.len(), "image_type": i.face_image_type.name(),
+                    "image_data_type": i.image_data_type.name(), "width": i.width, "height": i.height,
+                    "colour_space": i.colour_space.name(), "source_type": i.source_type.name(),
+                    "device_type": i.device_type, "quality": i.quality,
+                })).collect::<Vec<_>>()}),
+                lds::FaceRecord::Iso39794(r) => json!({"encoding": "ISO/IEC 39794-5", "generation": r.generation, "year": r.year,
+                    "representations": r.representations.iter().map(|p| json!({
+                        "image_data_format": p.image_data_format.map(lds::iso39794_5::image_data_format_name),
+                        "width": p.width, "height": p.height,
+                        "gender": p.gender.map(lds::iso39794_5::gender_name),
+                        "eye_colour": p.eye_colour.map(lds::iso39794_5::eye_colour_name),
+                        "hair_colour": p.hair_colour.map(lds::iso39794_5::hair_colour_name),
+                        "pose_yaw_pitch_roll": p.pose,
+                    })).collect::<Vec<_>>()}),
+            }).collect();
+            (
+                "DG2 (encoded face)".into(),
+                json!({"faces": faces, "records": records}),
+            )
+        }
+        LdsFile::Biometric(id, b) => (
+            format!("{id} (biometric templates, records kept raw)"),
+            json!({"templates": b.group.templates.iter().map(|t| json!({
+                "format": t.record_format_identifier(), "version": t.record_version(), "bytes": t.bdb.len(),
+                "biometric_type": t.header.biometric_type_u32(),
+            })).collect::<Vec<_>>()}),
+        ),
+        LdsFile::Displayed(id, d) => (
+            format!("{id} (displayed images)"),
+            json!({"images": d.images.iter().map(|i| json!({
+                "bytes": i.len(), "format": lds::image::sniff(i).map(|x| x.name()),
+            })).collect::<Vec<_>>()}),
+        ),
+        LdsFile::Dg11(d) => (
+            "DG11 (additional personal details)".into(),
+            json!({
+                "full_name": opt(&d.full_name), "other_names": d.other_names,
+                "personal_number": opt(&d.personal_number),
+                "date_of_birth": d.date_of_birth.as_ref().map(|x| x.to_string()),
+                "place_of_birth": opt(&d.place_of_birth), "address": opt(&d.address),
+                "telephone": opt(&d.telephone), "profession": opt(&d.profession), "title": opt(&d.title),
+                "personal_summary": opt(&d.personal_summary),
+                "proof_of_citizenship_bytes": d.proof_of_citizenship.as_ref().map(Vec::len),
+                "other_travel_documents": opt(&d.other_travel_documents),
+                "custody_information": opt(&d.custody_information),
+            }),
+        ),
+        LdsFile::Dg12(d) => (
+            "DG12 (additional document details)".into(),
+            json!({
+                "issuing_authority": opt(&d.issuing_authority),
+                "date_of_issue": d.date_of_issue.as_ref().map(|x| x.to_string()),
+                "other_persons": d.other_persons, "endorsements": opt(&d.endorsements),
+                "tax_exit_requirements": opt(&d.tax_exit_requirements),
+                "image_front_bytes": d.image_front.as_ref().map(Vec::len),
+                "image_rear_bytes": d.image_rear.as_ref().map(Vec::len),
+                "personalisation_time": d.personalisation_time.as_ref().map(|x| x.to_string()),
+                "personalisation_device_serial": opt(&d.personalisation_device_serial),
+            }),
+        ),
+        LdsFile::Dg15(d) => (
+            "DG15 (Active Authentication public key)".into(),
+            json!({"key": d.key.describe(), "bits": d.key.bits(), "spki_bytes": d.spki.len()}),
+        ),
+        LdsFile::Dg16(d) => (
+            "DG16 (persons to notify)".into(),
+            json!({"persons": d.persons.iter().map(|p| json!({
+                "date_recorded": p.date_recorded.as_ref().map(|x| x.to_string()),
+                "name": opt(&p.name), "telephone": opt(&p.telephone), "address": opt(&p.address),
+            })).collect::<Vec<_>>()}),
+        ),
+        LdsFile::Raw(id, content) => (
+            format!("{id} (kept raw)"),
+            json!({"content_bytes": content.len()}),
+        ),
+        _ => (format!("{}", f.id()), json!({})),
+    };
+    json!({"file": name, "bytes": len, "kind": kind, "fields": fields})
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn face(path: &Path, out: &Path, index: usize) -> ExitCode {
+    let file = if path.is_dir() {
+        path.join("DG2.bin")
+    } else {
+        path.to_path_buf()
+    };
+    let bytes = match std::fs::read(&file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let dg2 = match lds::Dg2::parse(&bytes) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return ExitCode::from(1);
+        }
+    };
+    let faces = dg2.faces();
+    let Some(f) = faces.get(index) else {
+        eprintln!("error: DG2 holds {} face(s), no index {index}", faces.len());
+        return ExitCode::from(1);
+    };
+    let img = match f.decode(&lds::image::DecodeLimits::default()) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: face {index}: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let png = match img.to_png() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Err(e) = std::fs::write(out, png) {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return ExitCode::from(2);
+    }
+    println!(
+        "wrote {} ({}x{}, from {})",
+        out.display(),
+        img.width,
+        img.height,
+        img.format
+    );
+    for w in &img.warnings {
+        println!("warning: {w}");
+    }
+    ExitCode::SUCCESS
+}
