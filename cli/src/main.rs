@@ -26,6 +26,8 @@ enum Command {
     Sim(cmd::sim::Args),
     /// Send raw command APDUs to a chip (--reader, --sim or --replay) and print the responses.
     Apdu(cmd::apdu::Args),
+    /// Read a passport or ID card (PACE or BAC, every file EF.COM and EF.SOD list) into a folder.
+    Read(Box<cmd::read::ReadArgs>),
     /// Show what a dump or a single EF holds (EF.COM, EF.SOD, DG1-DG16); export the DG2 portrait.
     Lds(cmd::lds::Args),
     /// Enrol a passport holder in MitID: MRZ, chip, face, choices, decision, signed record.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Readers(args) => cmd::readers::run(&args),
         Command::Sim(args) => cmd::sim::run(&args),
         Command::Apdu(args) => cmd::apdu::run(&args),
+        Command::Read(args) => cmd::read::run(*args),
         Command::Lds(args) => cmd::lds::run(&args),
         Command::Enrol(args) => cmd::enrol::run(&args),
         Command::Record(args) => cmd::record::run(&args),

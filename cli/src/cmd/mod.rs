@@ -6,6 +6,7 @@ pub mod enrol;
 pub mod face;
 pub mod lds;
 pub mod mrz;
+pub mod read;
 pub mod readers;
 pub mod record;
 pub mod sim;

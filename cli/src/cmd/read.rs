@@ -1,0 +1,287 @@
+//! `epassport read`: access control (PACE or BAC), then every file EF.COM and EF.SOD list, with the
+//! read strategy of `epassport::chip::read`; writes the files and `read.json`.
+//!
+//! Exit codes: 0 read, 2 usage, 3 access denied, 4 communication lost (1 for other chip errors).
+
+use crate::cmd::transport::ChipSource;
+use clap::{Args, ValueEnum};
+use epassport::card::{Command, exchange};
+use epassport::chip::ChipError;
+use epassport::chip::pace::access::{self, AccessMethod, AccessSession, Credentials};
+use epassport::chip::pace::terminal::AccessChoice;
+use epassport::chip::read::{FileId, Metered, ReadOptions, Stats};
+use epassport::chip::session::{AccessInfo, Authenticated, DocumentRead, LDS1_AID};
+use epassport::chip::sm::SecureTransport;
+use epassport::mrz::MrzKey;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Which access control to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Access {
+    /// PACE when EF.CardAccess offers it, else BAC.
+    Auto,
+    /// PACE only.
+    Pace,
+    /// BAC only.
+    Bac,
+}
+
+/// Read every file of a passport or ID card.
+#[derive(Args, Debug)]
+pub struct ReadArgs {
+    #[command(flatten)]
+    source: ChipSource,
+    /// A file holding the MRZ printed on the document.
+    #[arg(long, value_name = "FILE", group = "key")]
+    mrz: Option<PathBuf>,
+    /// The MRZ key: document number, birth date and expiry date (YYMMDD).
+    #[arg(long, value_name = "DOCNO,YYMMDD,YYMMDD", group = "key")]
+    mrz_key: Option<String>,
+    /// The card access number (PACE with CAN; ID cards).
+    #[arg(long, value_name = "CAN")]
+    can: Option<String>,
+    /// Access control.
+    #[arg(long, value_enum, default_value_t = Access::Auto)]
+    access: Access,
+    /// Folder to write COM.bin, SOD.bin, DG1.bin ... and read.json into.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Print read.json on stdout instead of a summary.
+    #[arg(long)]
+    json: bool,
+}
+
+fn usage(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("epassport read: {msg}");
+    ExitCode::from(2)
+}
+
+fn mrz_key(args: &ReadArgs) -> Result<Option<MrzKey>, String> {
+    if let Some(path) = &args.mrz {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let mrz = epassport::mrz::parse(&text).map_err(|e| format!("the MRZ is invalid: {e}"))?;
+        return mrz
+            .access_key()
+            .map(Some)
+            .map_err(|e| format!("the MRZ is invalid: {e}"));
+    }
+    if let Some(k) = &args.mrz_key {
+        let parts: Vec<&str> = k.split(',').map(str::trim).collect();
+        let [doc, dob, doe] = parts.as_slice() else {
+            return Err("--mrz-key takes DOCNO,YYMMDD,YYMMDD".into());
+        };
+        return MrzKey::new(doc, dob, doe)
+            .map(Some)
+            .map_err(|e| format!("--mrz-key: {e}"));
+    }
+    Ok(None)
+}
+
+fn stats_json(s: &Stats) -> Value {
+    json!({
+        "apdus": s.apdus,
+        "bytes_sent": s.bytes_sent,
+        "bytes_received": s.bytes_received,
+        "elapsed_ms": s.elapsed.as_millis() as u64,
+    })
+}
+
+fn access_json(session: &AccessSession) -> Value {
+    match &session.method {
+        AccessMethod::Bac => {
+            json!({ "protocol": "BAC", "cipher": "3DES", "reason": session.reason })
+        }
+        AccessMethod::Pace(p) => json!({
+            "protocol": "PACE",
+            "oid": p.oid,
+            "name": p.protocol,
+            "mapping": p.mapping,
+            "key_agreement": p.key_agreement,
+            "domain_id": p.domain_id,
+            "domain": p.domain,
+            "cipher": p.cipher,
+            "password": p.password.name(),
+            "parameter_id_sent": p.parameter_id_sent,
+            "reason": session.reason,
+        }),
+    }
+}
+
+fn chip_exit(e: &ChipError) -> u8 {
+    if e.is_access_denied() {
+        3
+    } else if e.is_communication_lost() {
+        4
+    } else {
+        1
+    }
+}
+
+fn write_file(dir: &Path, name: &str, data: &[u8]) -> Result<(), String> {
+    let path = dir.join(name);
+    std::fs::write(&path, data).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Runs `epassport read`.
+pub fn run(args: ReadArgs) -> ExitCode {
+    let key = match mrz_key(&args) {
+        Ok(k) => k,
+        Err(e) => return usage(e),
+    };
+    if key.is_none() && args.can.is_none() {
+        return usage("give the MRZ (--mrz FILE or --mrz-key) or the CAN (--can)");
+    }
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        return usage(format!("cannot create {}: {e}", args.out.display()));
+    }
+    let link = match args.source.open() {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("epassport read: {e}");
+            return ExitCode::from(match &e {
+                crate::cmd::transport::OpenError::Card(c) => crate::cmd::transport::exit_code(c),
+                _ => 2,
+            });
+        }
+    };
+    let mut metered = Metered::new(link);
+    let creds = Credentials {
+        mrz: key.as_ref(),
+        can: args.can.as_deref(),
+    };
+    let choice = match args.access {
+        Access::Auto => AccessChoice::Auto,
+        Access::Pace => AccessChoice::Pace,
+        Access::Bac => AccessChoice::Bac,
+    };
+    let mut rng = rand::rng();
+    if args.access == Access::Bac {
+        // BAC runs inside the LDS1 application.
+        let sel = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(LDS1_AID);
+        if let Err(e) = exchange(&mut metered, &sel) {
+            eprintln!("epassport read: {e}");
+            return ExitCode::from(chip_exit(&ChipError::Card(e)));
+        }
+    }
+    let session = match access::open(&mut metered, &creds, choice, &mut rng) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("epassport read: access control failed: {e}");
+            let code = match &e {
+                access::AccessError::Bac(c) => chip_exit(c),
+                access::AccessError::Card(_) => 4,
+                access::AccessError::NoCredentials(_) => 2,
+                _ => 3,
+            };
+            return ExitCode::from(code);
+        }
+    };
+    let access_report = access_json(&session);
+    let card_access = session.card_access.clone();
+    let cipher = session.sm.cipher();
+    let access_stats = metered.stats();
+    let mut st = SecureTransport::new(&mut metered, session.sm);
+    if args.access != Access::Bac {
+        let sel = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(LDS1_AID);
+        match exchange(&mut st, &sel) {
+            Ok(r) if r.sw.is_success() => {}
+            Ok(r) => {
+                eprintln!(
+                    "epassport read: the chip refused the LDS1 application: {}",
+                    r.sw
+                );
+                return ExitCode::from(1);
+            }
+            Err(e) => {
+                eprintln!("epassport read: {e}");
+                return ExitCode::from(4);
+            }
+        }
+    }
+    let info = AccessInfo {
+        protocol: access_report["protocol"].as_str().unwrap_or("?").into(),
+        cipher,
+        parameters: Vec::new(),
+    };
+    let mut auth = Authenticated::new(st, info);
+    let mut doc = DocumentRead::default();
+    let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.json;
+    let mut progress = |d: &DocumentRead, f: FileId| {
+        if interactive {
+            let t = d.total();
+            eprintln!(
+                "  {:<8} {:>7} bytes, {:>4} APDUs so far",
+                f.name(),
+                d.get(f).map_or(0, <[u8]>::len),
+                t.apdus
+            );
+        }
+    };
+    if let Err(e) = auth.read_document(&mut doc, &ReadOptions::default(), &mut progress) {
+        eprintln!("epassport read: {e}");
+        return ExitCode::from(chip_exit(&e));
+    }
+    drop(auth);
+    let link = metered.into_inner();
+    if let Err(e) = link.finish() {
+        eprintln!("epassport read: {e}");
+        return ExitCode::from(4);
+    }
+
+    let mut files = Vec::new();
+    if let Some(ca) = &card_access {
+        if let Err(e) = write_file(&args.out, "CardAccess.bin", ca) {
+            return usage(e);
+        }
+        files.push(json!({ "file": "CardAccess", "size": ca.len(), "sha256": sha256_hex(ca) }));
+    }
+    for f in &doc.files {
+        let name = f.file.name();
+        if let Err(e) = write_file(&args.out, &format!("{name}.bin"), &f.data) {
+            return usage(e);
+        }
+        files.push(json!({
+            "file": name,
+            "size": f.data.len(),
+            "sha256": sha256_hex(&f.data),
+            "stats": stats_json(&f.stats),
+        }));
+    }
+    let total = doc.total();
+    let report = json!({
+        "schema": "epassport.read/1",
+        "access": access_report,
+        "files": files,
+        "skipped": doc.skipped.iter().map(|s| json!({ "file": s.file.name(), "reason": s.reason })).collect::<Vec<_>>(),
+        "missing": doc.missing.iter().map(|f| f.name()).collect::<Vec<_>>(),
+        "stats": { "access": stats_json(&access_stats), "files": stats_json(&total) },
+    });
+    let text = match serde_json::to_string_pretty(&report) {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
+    if let Err(e) = write_file(&args.out, "read.json", text.as_bytes()) {
+        return usage(e);
+    }
+    if args.json {
+        println!("{text}");
+    } else {
+        println!(
+            "read {} files with {} ({} APDUs, {} bytes received) into {}",
+            doc.files.len(),
+            report["access"]["protocol"].as_str().unwrap_or("?"),
+            total.apdus + access_stats.apdus,
+            total.bytes_received + access_stats.bytes_received,
+            args.out.display()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(data))
+}
