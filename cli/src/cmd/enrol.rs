@@ -1,8 +1,9 @@
 //! `epassport enrol`: scan the MRZ, read the chip, match the face, take the MitID choices, decide,
 //! and write the enrolment record.
 
+use crate::cmd::transport::{ChipSource, OpenError, exit_code};
 use clap::{Args as ClapArgs, ValueEnum};
-use epassport::enrol::flow::{self, ChipSource, ChoicesInput, MrzInput, Observer, Request, Stage};
+use epassport::enrol::flow::{self, ChoicesInput, MrzInput, Observer, Request, Stage};
 use epassport::enrol::record::Tool;
 use epassport::enrol::time::OffsetDateTime;
 use epassport::enrol::time::format_description::well_known::Rfc3339;
@@ -52,15 +53,9 @@ pub struct Args {
     /// Card access number (ID cards; PACE with CAN).
     #[arg(long, value_name = "CAN")]
     pub can: Option<String>,
-    /// PC/SC reader name (default: the only reader present).
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["sim", "replay"])]
-    pub reader: Option<String>,
-    /// A software chip: fixture folder.
-    #[arg(long, value_name = "FIXTURE", conflicts_with = "replay")]
-    pub sim: Option<PathBuf>,
-    /// Replay a recorded trace instead of a chip.
-    #[arg(long, value_name = "TRACE")]
-    pub replay: Option<PathBuf>,
+    /// Where the chip is.
+    #[command(flatten)]
+    pub source: ChipSource,
     /// Trust source for passive authentication (CSCA certificate, folder, master list); repeatable.
     #[arg(long, value_name = "PATH")]
     pub trust: Vec<PathBuf>,
@@ -248,12 +243,12 @@ pub fn tool() -> Tool {
 /// could not be written.
 pub fn run(args: &Args) -> ExitCode {
     match prepare(args) {
-        Ok((request, key)) => execute(args, &request, key.as_ref()),
+        Ok((request, source, key)) => execute(args, &request, &source, key.as_ref()),
         Err(code) => code,
     }
 }
 
-fn prepare(args: &Args) -> Result<(Request, Option<SigningKey>), ExitCode> {
+fn prepare(args: &Args) -> Result<(Request, ChipSource, Option<SigningKey>), ExitCode> {
     let interactive = std::io::stdin().is_terminal() && args.demo.is_none();
     let now = match &args.now {
         Some(t) => OffsetDateTime::parse(t, &Rfc3339)
@@ -295,21 +290,13 @@ fn prepare(args: &Args) -> Result<(Request, Option<SigningKey>), ExitCode> {
     if mrz_input.is_none() && !interactive {
         missing.push("--mrz FILE (or --mrz-key)");
     }
-    let chip = if let Some(r) = &args.reader {
-        Some(ChipSource::Reader(Some(r.clone())))
-    } else if let Some(s) = &args.sim {
-        Some(ChipSource::Sim(s.clone()))
-    } else if let Some(r) = &args.replay {
-        Some(ChipSource::Replay(r.clone()))
-    } else if let Some(d) = &demo {
-        Some(ChipSource::Sim(d.chip.clone()))
-    } else if cfg!(feature = "pcsc") {
-        Some(ChipSource::Reader(None))
-    } else {
-        None
-    };
-    if chip.is_none() {
-        missing.push("--reader NAME, --sim FIXTURE or --replay TRACE");
+    let mut source = args.source.clone();
+    if source.reader.is_none() && source.sim.is_none() && source.replay.is_none() {
+        if let Some(d) = &demo {
+            source.sim = Some(d.chip.clone());
+        } else if !cfg!(feature = "pcsc") {
+            missing.push("--reader NAME, --sim FIXTURE or --replay TRACE");
+        }
     }
     let mut trust = args.trust.clone();
     if trust.is_empty()
@@ -523,9 +510,9 @@ fn prepare(args: &Args) -> Result<(Request, Option<SigningKey>), ExitCode> {
             }),
         )?;
 
+    let trust = flow::load_trust(&trust).map_err(usage)?;
     let request = Request {
         scanned,
-        chip: chip.unwrap_or(ChipSource::Reader(None)),
         trust,
         selfie: Some(selfie),
         choices: ChoicesInput {
@@ -543,20 +530,37 @@ fn prepare(args: &Args) -> Result<(Request, Option<SigningKey>), ExitCode> {
         now,
         tool: tool(),
     };
-    Ok((request, key))
+    Ok((request, source, key))
 }
 
-fn execute(args: &Args, request: &Request, key: Option<&SigningKey>) -> ExitCode {
+fn execute(
+    args: &Args,
+    request: &Request,
+    source: &ChipSource,
+    key: Option<&SigningKey>,
+) -> ExitCode {
     let mut progress = Progress {
         on: std::io::stderr().is_terminal(),
     };
-    let outcome = match flow::enrol(request, &NoAvailabilityCheck, &mut progress) {
+    let mut link = match source.open() {
+        Ok(l) => l,
+        Err(OpenError::Usage(m)) => return usage(m),
+        Err(OpenError::Card(e)) => {
+            eprintln!("epassport enrol: {e}");
+            return ExitCode::from(exit_code(&e));
+        }
+    };
+    let outcome = match flow::enrol(request, &mut link, &NoAvailabilityCheck, &mut progress) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("epassport enrol: {e}");
             return ExitCode::from(1);
         }
     };
+    if let Err(e) = link.finish() {
+        eprintln!("epassport enrol: {e}");
+        return ExitCode::from(exit_code(&e));
+    }
     let record = &outcome.record;
     let json = match record.to_json(key) {
         Ok(j) => j,

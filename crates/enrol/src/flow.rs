@@ -10,11 +10,13 @@ use crate::dates::{DateError, PartialDate};
 use crate::policy::Policy;
 use crate::record::{Contact, MitidChoices, Portrait, Record, RecordInput, Tool};
 use crate::steps::{
-    AntiCloningEvidence, Document, FaceEvidence, Identity, MrzEvidence, MrzMatchEvidence,
-    NOT_AVAILABLE, Step, Steps,
+    AntiCloningEvidence, CertificateId, DataGroupHash, Document, FaceEvidence, HashResult,
+    Identity, MrzEvidence, MrzMatchEvidence, NOT_AVAILABLE, PassiveAuthEvidence, Step, Steps,
 };
 use crate::user_id::{Advice, AvailabilityCheck, UserId, check_user_id};
+use epassport_card::Transport;
 use epassport_mrz::{self as mrz, Mrz, MrzError, MrzKey, ParseOptions};
+use epassport_pki::{DgStatus, Outcome as PkiOutcome, Report, TrustStore};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -146,15 +148,36 @@ pub fn scan(
     })
 }
 
-/// Where the chip is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChipSource {
-    /// A PC/SC reader (by name, or the only one present).
-    Reader(Option<String>),
-    /// A software chip from a fixture folder.
-    Sim(PathBuf),
-    /// A recorded trace replayed strictly.
-    Replay(PathBuf),
+/// Loads trust sources for passive authentication: CSCA certificates (DER/PEM), folders of them,
+/// CRLs, ICAO PKD LDIF files, then CSCA master lists (`*.ml`, verified against the CSCAs loaded
+/// so far, or self-consistently when none are).
+///
+/// # Errors
+/// Which source could not be loaded, and why; or that no CSCA was found.
+pub fn load_trust(paths: &[PathBuf]) -> Result<TrustStore, String> {
+    let mut store = TrustStore::new();
+    let is_ml = |p: &PathBuf| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("ml"));
+    for path in paths
+        .iter()
+        .filter(|p| !is_ml(p))
+        .chain(paths.iter().filter(|p| is_ml(p)))
+    {
+        let roots = store.cscas().to_vec();
+        store
+            .load_path(path, &roots)
+            .map_err(|e| format!("cannot load trust source {}: {e}", path.display()))?;
+    }
+    if store.cscas().is_empty() {
+        return Err(format!(
+            "no CSCA certificate in the trust sources ({})",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(store)
 }
 
 /// The MitID choices as given (flags or prompts), user ID already checked against the rules.
@@ -177,10 +200,8 @@ pub struct ChoicesInput {
 pub struct Request {
     /// The scanned MRZ.
     pub scanned: Scanned,
-    /// The chip.
-    pub chip: ChipSource,
-    /// Trust sources for passive authentication (CSCA certificates, folders, master lists).
-    pub trust: Vec<PathBuf>,
+    /// Trust anchors for passive authentication ([`load_trust`]).
+    pub trust: TrustStore,
     /// The selfie.
     pub selfie: Option<PathBuf>,
     /// The MitID choices.
@@ -264,6 +285,20 @@ pub struct Outcome {
 struct ChipData {
     /// File name (`DG1`, `SOD` ...) → content.
     files: BTreeMap<String, Vec<u8>>,
+    /// Data groups EF.SOD lists (from passive authentication), when known.
+    sod_lists: Option<Vec<u8>>,
+}
+
+impl ChipData {
+    fn dgs(&self) -> BTreeMap<u8, Vec<u8>> {
+        self.files
+            .iter()
+            .filter_map(|(k, v)| {
+                let n: u8 = k.strip_prefix("DG")?.parse().ok()?;
+                Some((n, v.clone()))
+            })
+            .collect()
+    }
 }
 
 /// Runs the sequence after the MRZ scan.
@@ -273,6 +308,7 @@ struct ChipData {
 /// verification failure is a step in the record instead.
 pub fn enrol(
     req: &Request,
+    transport: &mut dyn Transport,
     availability: &dyn AvailabilityCheck,
     observer: &mut dyn Observer,
 ) -> Result<Outcome, String> {
@@ -291,10 +327,10 @@ pub fn enrol(
     };
 
     timed(Stage::ReadChip, &mut || {
-        read_chip(req, &mut steps, &mut chip);
+        read_chip(req, transport, &mut steps, &mut chip);
     });
     timed(Stage::PassiveAuthentication, &mut || {
-        passive_authentication(req, &mut steps, &chip);
+        passive_authentication(req, &mut steps, &mut chip);
     });
     timed(Stage::AntiCloning, &mut || {
         anti_cloning(req, &mut steps, &chip);
@@ -311,37 +347,104 @@ pub fn enrol(
     Ok(Outcome { record, timings })
 }
 
-fn read_chip(req: &Request, steps: &mut Steps, _chip: &mut ChipData) {
-    let why = match &req.chip {
-        ChipSource::Reader(_) => {
-            "reading a chip through a PC/SC reader is not available in this build"
-        }
-        ChipSource::Sim(_) => "reading the software chip is not available in this build",
-        ChipSource::Replay(_) => "replaying a trace is not available in this build",
-    };
+fn read_chip(
+    _req: &Request,
+    _transport: &mut dyn Transport,
+    steps: &mut Steps,
+    _chip: &mut ChipData,
+) {
+    let why = "reading the chip (BAC/PACE and the read strategy) is not available in this build";
     steps.access_control = Step::not_performed(why);
     steps.read = Step::not_performed(why);
 }
 
-fn passive_authentication(_req: &Request, steps: &mut Steps, chip: &ChipData) {
-    if !chip.files.contains_key("SOD") {
+fn passive_authentication(req: &Request, steps: &mut Steps, chip: &mut ChipData) {
+    let Some(sod) = chip.files.get("SOD") else {
         steps.passive_authentication = Step::not_performed("EF.SOD was not read");
-    } else {
-        steps.passive_authentication = Step::not_performed(NOT_AVAILABLE);
+        return;
+    };
+    let options = epassport_pki::Options {
+        time: req.now.unix_timestamp(),
+        ..epassport_pki::Options::default()
+    };
+    let report = epassport_pki::verify_sod(sod, &chip.dgs(), &req.trust, &options);
+    if report.parse.passed() {
+        chip.sod_lists = Some(report.data_groups.iter().map(|d| d.number).collect());
     }
+    steps.passive_authentication = pa_step(&report);
+}
+
+/// The passive-authentication step from `epassport_pki`'s report: passed only when the report
+/// says authentic.
+pub fn pa_step(report: &Report) -> Step<PassiveAuthEvidence> {
+    let cert = |c: &Option<epassport_pki::CertInfo>| {
+        c.as_ref().map(|c| CertificateId {
+            subject: c.subject.clone(),
+            sha256: c.sha256.clone(),
+        })
+    };
+    let evidence = PassiveAuthEvidence {
+        sod_sha256: report.document_sha256.clone(),
+        digest_algorithm: report.lds_hash_algorithm.clone().unwrap_or_default(),
+        signature_algorithm: report.signature_algorithm.clone().unwrap_or_default(),
+        ds_certificate: cert(&report.ds),
+        csca_certificate: cert(&report.csca),
+        data_groups: report
+            .data_groups
+            .iter()
+            .map(|d| DataGroupHash {
+                dg: d.number,
+                result: match d.status {
+                    DgStatus::Match => HashResult::Match,
+                    DgStatus::Mismatch => HashResult::Mismatch,
+                    DgStatus::NotRead => HashResult::NotRead,
+                    DgStatus::NotInSod => HashResult::NotInSod,
+                },
+            })
+            .collect(),
+        crl: match &report.crl {
+            PkiOutcome::Passed(_) => "not_revoked",
+            PkiOutcome::Failed(_) => "revoked",
+            PkiOutcome::NotPerformed(_) => "not_checked",
+        }
+        .to_owned(),
+        warnings: report.warnings.clone(),
+    };
+    if report.is_authentic() {
+        return Step::passed(evidence);
+    }
+    let reason = report
+        .steps()
+        .into_iter()
+        .find(|(step, _)| Some(*step) == report.failed_step)
+        .map(|(step, outcome)| {
+            let name = serde_json::to_value(step)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            format!("{name}: {outcome}")
+        })
+        .unwrap_or_else(|| format!("verdict {:?}", report.verdict));
+    Step::failed(reason, Some(evidence))
 }
 
 fn anti_cloning(_req: &Request, steps: &mut Steps, chip: &ChipData) {
-    let not_read = chip.files.is_empty();
-    for (step, dg) in [
-        (&mut steps.chip_authentication, "DG14"),
-        (&mut steps.active_authentication, "DG15"),
+    let read = !chip.files.is_empty();
+    for (step, dg, n) in [
+        (&mut steps.chip_authentication, "DG14", 14u8),
+        (&mut steps.active_authentication, "DG15", 15u8),
     ] {
-        *step = if not_read {
+        // Advertised when EF.SOD lists the data group (or, if EF.SOD could not be parsed, when
+        // the chip holds it).
+        let advertised = match &chip.sod_lists {
+            Some(list) => list.contains(&n),
+            None => chip.files.contains_key(dg),
+        };
+        *step = if !read {
             Step::not_performed("the chip was not read")
-        } else if !chip.files.contains_key(dg) {
+        } else if !advertised {
             Step::not_supported(
-                format!("the chip does not advertise it (no {dg})"),
+                format!("the chip does not advertise it ({dg} is not in EF.SOD)"),
                 Some(AntiCloningEvidence::default()),
             )
         } else {
@@ -563,9 +666,16 @@ fn decide(
     Ok(Record::build(input, &req.policy))
 }
 
-/// The portrait image from DG2 (none until the DG2 parser is wired in: DG2 is a CBEFF structure,
-/// not an image, and is never put into the record raw).
 fn portrait(chip: &ChipData) -> Option<Portrait> {
-    let _dg2 = chip.files.get("DG2")?;
-    None
+    portrait_from_dg2(chip.files.get("DG2")?)
+}
+
+/// The first portrait image in DG2 (the image itself, not DG2's CBEFF wrapping).
+pub fn portrait_from_dg2(dg2: &[u8]) -> Option<Portrait> {
+    let dg2 = epassport_lds::Dg2::parse(dg2).ok()?;
+    let faces = dg2.faces();
+    let face = faces.first()?;
+    let media_type =
+        epassport_lds::image::sniff(face.image).map_or("application/octet-stream", |f| f.mime());
+    Some(Portrait::new(media_type, face.image))
 }

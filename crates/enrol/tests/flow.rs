@@ -96,3 +96,102 @@ fn dg1_against_the_scanned_mrz() {
         Err(ScanError::Mrz(_))
     ));
 }
+
+fn dgs(chip: &str, numbers: &[u8]) -> std::collections::BTreeMap<u8, Vec<u8>> {
+    numbers
+        .iter()
+        .map(|n| (*n, chip_file(chip, &format!("DG{n}.bin"))))
+        .collect()
+}
+
+fn trust() -> epassport_pki::TrustStore {
+    let csca = std::path::PathBuf::from(format!(
+        "{}/../../fixtures/pki/certs/csca-p256.cer",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    epassport_enrol::flow::load_trust(&[csca]).unwrap()
+}
+
+#[test]
+fn passive_authentication_evidence() {
+    use epassport_enrol::flow::pa_step;
+    use epassport_enrol::steps::HashResult;
+    let opts = epassport_pki::Options {
+        time: datetime!(2026-11-21 16:30 UTC).unix_timestamp(),
+        ..epassport_pki::Options::default()
+    };
+    let all = [1, 2, 11, 12, 14, 15];
+    let report = epassport_pki::verify_sod(
+        &chip_file("demo", "SOD.bin"),
+        &dgs("demo", &all),
+        &trust(),
+        &opts,
+    );
+    let step = pa_step(&report);
+    assert_eq!(step.status, Status::Passed, "{:?}", step.reason);
+    let e = step.evidence.unwrap();
+    assert_eq!(e.sod_sha256.len(), 64);
+    assert_eq!(
+        e.digest_algorithm,
+        report.lds_hash_algorithm.clone().unwrap()
+    );
+    assert!(e.ds_certificate.unwrap().subject.contains("UT"));
+    assert!(e.csca_certificate.is_some());
+    assert_eq!(e.crl, "not_checked");
+    assert!(e.data_groups.iter().all(|d| d.result == HashResult::Match));
+    assert_eq!(e.data_groups.len(), all.len());
+
+    // The tampered chip: DG1 no longer matches; the reason names the step.
+    let report = epassport_pki::verify_sod(
+        &chip_file("tampered", "SOD.bin"),
+        &dgs("tampered", &all),
+        &trust(),
+        &opts,
+    );
+    let step = pa_step(&report);
+    assert_eq!(step.status, Status::Failed);
+    assert!(
+        step.reason
+            .as_deref()
+            .unwrap()
+            .starts_with("dg_hash: FAILED"),
+        "{:?}",
+        step.reason
+    );
+    let e = step.evidence.unwrap();
+    assert_eq!(
+        e.data_groups.iter().find(|d| d.dg == 1).unwrap().result,
+        HashResult::Mismatch
+    );
+
+    // No trust anchor for the signer: never authentic.
+    let rogue = std::path::PathBuf::from(format!(
+        "{}/../../fixtures/pki/certs/csca-rogue.cer",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    let store = epassport_enrol::flow::load_trust(&[rogue]).unwrap();
+    let report = epassport_pki::verify_sod(
+        &chip_file("demo", "SOD.bin"),
+        &dgs("demo", &all),
+        &store,
+        &opts,
+    );
+    assert_eq!(pa_step(&report).status, Status::Failed);
+    assert!(
+        epassport_enrol::flow::load_trust(&[])
+            .unwrap_err()
+            .starts_with("no CSCA certificate")
+    );
+}
+
+#[test]
+fn portrait_is_the_image_not_dg2() {
+    let p = epassport_enrol::flow::portrait_from_dg2(&chip_file("demo", "DG2.bin")).unwrap();
+    assert!(
+        ["image/jpeg", "image/jp2", "image/j2k", "image/png"].contains(&p.media_type.as_str()),
+        "{}",
+        p.media_type
+    );
+    assert_eq!(p.sha256.len(), 64);
+    assert!(epassport_enrol::flow::portrait_from_dg2(b"\x75\x00").is_none());
+}
