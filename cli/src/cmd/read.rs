@@ -1,17 +1,21 @@
 //! `epassport read`: access control (PACE or BAC), then every file EF.COM and EF.SOD list, with the
 //! read strategy of `epassport::chip::read`; writes the files and `read.json`.
 //!
+//! Then Active and Chip Authentication when the chip advertises them (`--no-aa`, `--no-ca` skip
+//! them); read.json records each mechanism (`anti_cloning`).
+//!
 //! Exit codes: 0 read, 2 usage, 3 access denied, 4 communication lost (1 for other chip errors).
 
 use crate::cmd::transport::ChipSource;
 use clap::{Args, ValueEnum};
-use epassport::card::{Command, exchange};
-use epassport::chip::ChipError;
-use epassport::chip::pace::access::{self, AccessMethod, AccessSession, Credentials};
+use epassport::chip::anticlone::{AntiCloneReport, MechanismReport, Outcome};
+use epassport::chip::pace::access::{AccessMethod, Credentials};
 use epassport::chip::pace::terminal::AccessChoice;
-use epassport::chip::read::{FileId, Metered, ReadOptions, Stats};
-use epassport::chip::session::{AccessInfo, Authenticated, DocumentRead, LDS1_AID};
-use epassport::chip::sm::SecureTransport;
+use epassport::chip::passport::{
+    AccessOutcome, AntiCloneOptions, ChipSession, FailureKind, chip_kind,
+};
+use epassport::chip::read::{FileId, ReadOptions, Stats};
+use epassport::chip::session::DocumentRead;
 use epassport::mrz::MrzKey;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -51,6 +55,12 @@ pub struct ReadArgs {
     /// Print read.json on stdout instead of a summary.
     #[arg(long)]
     json: bool,
+    /// Do not run Chip Authentication (the report says it was skipped).
+    #[arg(long)]
+    no_ca: bool,
+    /// Do not run Active Authentication (the report says it was skipped).
+    #[arg(long)]
+    no_aa: bool,
 }
 
 fn usage(msg: impl std::fmt::Display) -> ExitCode {
@@ -89,7 +99,7 @@ fn stats_json(s: &Stats) -> Value {
     })
 }
 
-fn access_json(session: &AccessSession) -> Value {
+fn access_json(session: &AccessOutcome) -> Value {
     match &session.method {
         AccessMethod::Bac => {
             json!({ "protocol": "BAC", "cipher": "3DES", "reason": session.reason })
@@ -110,14 +120,45 @@ fn access_json(session: &AccessSession) -> Value {
     }
 }
 
-fn chip_exit(e: &ChipError) -> u8 {
-    if e.is_access_denied() {
-        3
-    } else if e.is_communication_lost() {
-        4
-    } else {
-        1
+fn kind_exit(kind: FailureKind) -> u8 {
+    match kind {
+        FailureKind::Usage => 2,
+        FailureKind::AccessDenied => 3,
+        FailureKind::CommunicationLost => 4,
+        _ => 1,
     }
+}
+
+/// The `anti_cloning` block of read.json: each mechanism as the chip crate reports it. The
+/// verdict needs passive authentication (`epassport verify` binds it), so read.json carries the
+/// mechanisms only.
+pub fn anti_clone_json(r: &AntiCloneReport) -> Value {
+    let m = |m: &MechanismReport| {
+        let mut v = json!({
+            "advertised": m.advertised,
+            "status": m.outcome.status(),
+        });
+        if let Some(b) = &m.advertised_by {
+            v["advertised_by"] = json!(b);
+        }
+        if let Some(k) = &m.key_source {
+            v["key_source"] = json!(k);
+        }
+        match &m.outcome {
+            Outcome::Passed { protocol, detail } => {
+                v["protocol"] = json!(protocol);
+                v["detail"] = json!(detail);
+            }
+            Outcome::Failed { reason } => v["reason"] = json!(reason),
+            Outcome::NotPerformed { why } | Outcome::NotSupported { why } => v["why"] = json!(why),
+        }
+        v
+    };
+    json!({
+        "chip_authentication": m(&r.chip_authentication),
+        "active_authentication": m(&r.active_authentication),
+        "pace_cam": m(&r.pace_cam),
+    })
 }
 
 fn write_file(dir: &Path, name: &str, data: &[u8]) -> Result<(), String> {
@@ -147,7 +188,6 @@ pub fn run(args: ReadArgs) -> ExitCode {
             });
         }
     };
-    let mut metered = Metered::new(link);
     let creds = Credentials {
         mrz: key.as_ref(),
         can: args.can.as_deref(),
@@ -158,55 +198,18 @@ pub fn run(args: ReadArgs) -> ExitCode {
         Access::Bac => AccessChoice::Bac,
     };
     let mut rng = rand::rng();
-    if args.access == Access::Bac {
-        // BAC runs inside the LDS1 application.
-        let sel = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(LDS1_AID);
-        if let Err(e) = exchange(&mut metered, &sel) {
-            eprintln!("epassport read: {e}");
-            return ExitCode::from(chip_exit(&ChipError::Card(e)));
-        }
-    }
-    let session = match access::open(&mut metered, &creds, choice, &mut rng) {
+    let mut link = link;
+    let mut session = match ChipSession::open(&mut link, &creds, choice, &mut rng) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("epassport read: access control failed: {e}");
-            let code = match &e {
-                access::AccessError::Bac(c) => chip_exit(c),
-                access::AccessError::Card(_) => 4,
-                access::AccessError::NoCredentials(_) => 2,
-                _ => 3,
-            };
-            return ExitCode::from(code);
+            eprintln!("epassport read: {e}");
+            return ExitCode::from(kind_exit(e.kind()));
         }
     };
-    let access_report = access_json(&session);
-    let card_access = session.card_access.clone();
-    let cipher = session.sm.cipher();
-    let access_stats = metered.stats();
-    let mut st = SecureTransport::new(&mut metered, session.sm);
-    if args.access != Access::Bac {
-        let sel = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(LDS1_AID);
-        match exchange(&mut st, &sel) {
-            Ok(r) if r.sw.is_success() => {}
-            Ok(r) => {
-                eprintln!(
-                    "epassport read: the chip refused the LDS1 application: {}",
-                    r.sw
-                );
-                return ExitCode::from(1);
-            }
-            Err(e) => {
-                eprintln!("epassport read: {e}");
-                return ExitCode::from(4);
-            }
-        }
-    }
-    let info = AccessInfo {
-        protocol: access_report["protocol"].as_str().unwrap_or("?").into(),
-        cipher,
-        parameters: Vec::new(),
-    };
-    let mut auth = Authenticated::new(st, info);
+    let access_report = access_json(session.access());
+    let access_stats = session.access().stats;
+    let card_access = session.access().card_access.clone();
+    let card_security = session.access().card_security.clone();
     let mut doc = DocumentRead::default();
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.json;
     let mut progress = |d: &DocumentRead, f: FileId| {
@@ -220,12 +223,21 @@ pub fn run(args: ReadArgs) -> ExitCode {
             );
         }
     };
-    if let Err(e) = auth.read_document(&mut doc, &ReadOptions::default(), &mut progress) {
+    if let Err(e) = session.read_document(&mut doc, &ReadOptions::default(), &mut progress) {
         eprintln!("epassport read: {e}");
-        return ExitCode::from(chip_exit(&e));
+        return ExitCode::from(kind_exit(chip_kind(&e)));
     }
-    drop(auth);
-    let link = metered.into_inner();
+    let before = session.wire_stats();
+    let anti_clone = session.anti_cloning(
+        &doc,
+        &AntiCloneOptions {
+            chip_authentication: !args.no_ca,
+            active_authentication: !args.no_aa,
+        },
+        &mut rng,
+    );
+    let anti_clone_stats = session.wire_stats().since(&before);
+    drop(session);
     if let Err(e) = link.finish() {
         eprintln!("epassport read: {e}");
         return ExitCode::from(4);
@@ -237,6 +249,12 @@ pub fn run(args: ReadArgs) -> ExitCode {
             return usage(e);
         }
         files.push(json!({ "file": "CardAccess", "size": ca.len(), "sha256": sha256_hex(ca) }));
+    }
+    if let Some(cs) = &card_security {
+        if let Err(e) = write_file(&args.out, "CardSecurity.bin", cs) {
+            return usage(e);
+        }
+        files.push(json!({ "file": "CardSecurity", "size": cs.len(), "sha256": sha256_hex(cs) }));
     }
     for f in &doc.files {
         let name = f.file.name();
@@ -257,7 +275,12 @@ pub fn run(args: ReadArgs) -> ExitCode {
         "files": files,
         "skipped": doc.skipped.iter().map(|s| json!({ "file": s.file.name(), "reason": s.reason })).collect::<Vec<_>>(),
         "missing": doc.missing.iter().map(|f| f.name()).collect::<Vec<_>>(),
-        "stats": { "access": stats_json(&access_stats), "files": stats_json(&total) },
+        "anti_cloning": anti_clone_json(&anti_clone),
+        "stats": {
+            "access": stats_json(&access_stats),
+            "files": stats_json(&total),
+            "anti_cloning": stats_json(&anti_clone_stats),
+        },
     });
     let text = match serde_json::to_string_pretty(&report) {
         Ok(t) => t,
@@ -273,8 +296,8 @@ pub fn run(args: ReadArgs) -> ExitCode {
             "read {} files with {} ({} APDUs, {} bytes received) into {}",
             doc.files.len(),
             report["access"]["protocol"].as_str().unwrap_or("?"),
-            total.apdus + access_stats.apdus,
-            total.bytes_received + access_stats.bytes_received,
+            total.apdus + access_stats.apdus + anti_clone_stats.apdus,
+            total.bytes_received + access_stats.bytes_received + anti_clone_stats.bytes_received,
             args.out.display()
         );
     }

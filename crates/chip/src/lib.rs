@@ -6,12 +6,15 @@
 //! - [`bac`]: Basic Access Control (§9.7), terminal and chip.
 //! - [`kdf`]: key derivation `KDF(K, c)` (§9.7.1).
 //! - [`read`]: the read strategy, [`read::Metered`] wire counts.
+//! - [`passport`]: one whole chip session (access, files, AA, CA) for readers and verifiers.
+//! - [`anticlone`]: the anti-cloning report and its one policy.
 //! - [`session`]: session phases as types, document reading with resumption.
 //! - [`sm`]: secure messaging with 3DES and AES, both roles, and [`sm::SecureTransport`].
 
 #![forbid(unsafe_code)]
 
 pub mod aa;
+pub mod anticlone;
 pub mod bac;
 pub mod ca;
 pub mod crypto;
@@ -19,6 +22,7 @@ mod error;
 pub mod hash;
 pub mod kdf;
 pub mod pace;
+pub mod passport;
 pub mod read;
 pub mod session;
 pub mod sm;

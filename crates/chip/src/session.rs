@@ -209,6 +209,14 @@ impl<T: Transport> Authenticated<T> {
     pub fn transport_mut(&mut self) -> &mut SecureTransport<T> {
         &mut self.transport
     }
+    /// The secure transport.
+    pub fn transport_ref(&self) -> &SecureTransport<T> {
+        &self.transport
+    }
+    /// Ends the session and gives the secure transport back.
+    pub fn into_transport(self) -> SecureTransport<T> {
+        self.transport
+    }
     /// Reads one file with the read strategy.
     pub fn read_file(&mut self, file: FileId, opts: &ReadOptions) -> Result<Vec<u8>, ChipError> {
         let mut state = BlockState::new(&self.transport.capabilities(), opts);
