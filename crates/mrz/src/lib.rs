@@ -26,6 +26,8 @@ mod key;
 mod normalise;
 mod ocr;
 mod parse;
+#[cfg(feature = "image")]
+pub mod scan;
 mod types;
 
 pub use build::format_mrz;

@@ -1,0 +1,533 @@
+//! Reading the MRZ from a photo or scan of a document's data page (feature `image`).
+//!
+//! ```no_run
+//! let photo = std::fs::read("passport.jpg").unwrap();
+//! match epassport_mrz::scan::read_image(&photo) {
+//!     Ok(report) => println!("{}", report.mrz.fields.document_number),
+//!     Err(e) => eprintln!("{e}"),
+//! }
+//! ```
+//!
+//! The pipeline: decode (refusing images above [`ScanOptions::max_pixels`] before decoding),
+//! grayscale, a detection copy of at most ~1600 pixels a side, adaptive (local-mean) binarisation,
+//! connected components, the dominant text direction from neighbouring equal-sized glyphs (any
+//! rotation), chains of glyphs at a regular pitch, the group of 2 or 3 parallel lines of equal
+//! extent that an MRZ is (30, 36 or 44 characters), a quadratic fit of each line's character
+//! positions (skew and mild perspective), then each character cell is resampled from a pyramid
+//! level of the full image and matched against the 37 OCR-B templates (normalised
+//! cross-correlation, searched over small offsets). Both reading directions are tried and the
+//! better-matching one kept. Each position keeps its alternatives; the check digits and the
+//! strict parser choose the cheapest combination that validates, and a second valid combination
+//! within a small score margin makes the read fail as ambiguous rather than guess.
+//!
+//! A reading is only returned when the strict parser accepts it: positions that no check digit
+//! covers (names, nationality, sex) are protected by that margin alone.
+
+mod classify;
+mod decide;
+mod gray;
+mod locate;
+pub mod synth;
+
+use classify::{ALPHABET, MARGIN, PH, PW, TH, TW};
+use gray::Gray;
+use locate::{Band, LocateError};
+
+use crate::{Field, Format, Mrz};
+
+/// Limits and knobs of [`read_image_with`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ScanOptions {
+    /// Images with more pixels than this are refused before decoding (default 50 million).
+    pub max_pixels: u64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            max_pixels: 50_000_000,
+        }
+    }
+}
+
+/// Why an image could not be read. The messages end with what the user should do.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OcrError {
+    /// The bytes are not an image in a supported format (JPEG, PNG).
+    #[error("cannot decode the image: {0}")]
+    Decode(String),
+    /// The image has more pixels than allowed.
+    #[error("the image is {width}x{height} pixels, above the limit of {limit} pixels")]
+    TooLarge {
+        /// Width in pixels.
+        width: u64,
+        /// Height in pixels.
+        height: u64,
+        /// The limit ([`ScanOptions::max_pixels`]).
+        limit: u64,
+    },
+    /// Nothing resembling an MRZ was found.
+    #[error(
+        "no MRZ found in the image: retake the photo with the whole data page in view, flat, lit evenly and in focus"
+    )]
+    NoMrzFound,
+    /// The MRZ characters are too small to read.
+    #[error(
+        "the MRZ characters are only {pitch:.1} pixels apart (at least 8 are needed): retake the photo closer"
+    )]
+    TooSmall {
+        /// Character pitch found, in pixels.
+        pitch: f32,
+    },
+    /// MRZ-like lines were found but run off the image.
+    #[error("the MRZ runs off the edge of the image: retake the photo with the whole MRZ in view")]
+    CutOff,
+    /// The glyphs match the font too poorly to be read.
+    #[error(
+        "the MRZ is too blurred or too dim to read (mean glyph match {score:.2}): retake the photo in focus and evenly lit"
+    )]
+    TooBlurred {
+        /// Mean correlation of the best glyph per position (1.0 is perfect).
+        score: f32,
+    },
+    /// No combination of the alternatives read satisfies the MRZ's rules.
+    #[error("no reading of the MRZ satisfies its check digits ({reason}): retake the photo")]
+    NotValid {
+        /// The strict parser's complaint about the best reading.
+        reason: crate::MrzError,
+    },
+    /// Two readings validate with nearly equal scores.
+    #[error(
+        "the MRZ is ambiguous at line {line}, column {column} ({first:?} or {second:?}): retake the photo"
+    )]
+    Ambiguous {
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+        /// The better-scoring character.
+        first: char,
+        /// The other character.
+        second: char,
+    },
+    /// The embedded glyph atlas does not decode (a build defect).
+    #[error("internal error: the OCR-B glyph atlas does not decode")]
+    Atlas,
+}
+
+/// One character as read.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CharRead {
+    /// The character in the returned MRZ.
+    pub chosen: char,
+    /// Its match score (normalised correlation with the OCR-B glyph, at most 1.0).
+    pub score: f32,
+    /// Best score minus the next alternative's (0 when the chosen character was not the best
+    /// match, i.e. it was corrected).
+    pub margin: f32,
+    /// The best alternatives allowed at this position, best first: (character, score).
+    pub alternatives: Vec<(char, f32)>,
+}
+
+/// A check digit and whether it held on the raw (best-match) reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CheckDigitRead {
+    /// The field protected (`composite` for the composite check digit).
+    pub field: Field,
+    /// Line (1-based).
+    pub line: usize,
+    /// Column (1-based).
+    pub column: usize,
+    /// Whether it held on the best-match reading, before any correction.
+    pub held_as_read: bool,
+}
+
+/// A character changed from the best match to an alternative because the check digits said so.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Correction {
+    /// Line (1-based).
+    pub line: usize,
+    /// Column (1-based).
+    pub column: usize,
+    /// The best-matching character.
+    pub from: char,
+    /// The character returned.
+    pub to: char,
+}
+
+/// The result of reading an MRZ from an image: always a valid MRZ (strict parse).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct OcrReport {
+    /// The parsed MRZ.
+    pub mrz: Mrz,
+    /// The MRZ lines read.
+    pub lines: Vec<String>,
+    /// Per line, per column: the character read and its alternatives.
+    pub characters: Vec<Vec<CharRead>>,
+    /// The format's check digits and whether each held before correction.
+    pub check_digits: Vec<CheckDigitRead>,
+    /// Characters changed from the best match so that the check digits hold.
+    pub corrections: Vec<Correction>,
+    /// How the document is turned in the image: 0, 90, 180 or 270 degrees clockwise.
+    pub orientation: u16,
+    /// Remaining skew in degrees (clockwise positive), in [-45, 45).
+    pub skew_degrees: f32,
+    /// Character pitch in image pixels.
+    pub pitch_px: f32,
+    /// The lowest character score.
+    pub min_score: f32,
+    /// The lowest margin between a character and its runner-up.
+    pub min_margin: f32,
+}
+
+impl OcrReport {
+    /// The MRZ text, lines separated by `\n`.
+    pub fn text(&self) -> String {
+        self.lines.join("\n")
+    }
+}
+
+/// Reads the MRZ from an encoded image (JPEG or PNG) with default options.
+///
+/// # Errors
+/// See [`OcrError`]; every error but [`OcrError::Decode`], [`OcrError::TooLarge`] and
+/// [`OcrError::Atlas`] means "retake the photo".
+pub fn read_image(bytes: &[u8]) -> Result<OcrReport, OcrError> {
+    read_image_with(bytes, &ScanOptions::default())
+}
+
+/// Reads the MRZ from an encoded image (JPEG or PNG).
+///
+/// # Errors
+/// See [`read_image`].
+pub fn read_image_with(bytes: &[u8], options: &ScanOptions) -> Result<OcrReport, OcrError> {
+    let gray = decode(bytes, options)?;
+    read_gray(&gray)
+}
+
+/// Reads the MRZ from 8-bit grayscale pixels (row-major, `width * height` bytes).
+///
+/// # Errors
+/// [`OcrError::Decode`] when `pixels` does not hold `width * height` bytes; otherwise as
+/// [`read_image`].
+pub fn read_luma(width: u32, height: u32, pixels: &[u8]) -> Result<OcrReport, OcrError> {
+    let (w, h) = (width as usize, height as usize);
+    if w.checked_mul(h) != Some(pixels.len()) {
+        return Err(OcrError::Decode(format!(
+            "{} bytes given for {width}x{height} pixels",
+            pixels.len()
+        )));
+    }
+    read_gray(&Gray {
+        w,
+        h,
+        px: pixels.to_vec(),
+    })
+}
+
+fn decode(bytes: &[u8], options: &ScanOptions) -> Result<Gray, OcrError> {
+    let reader = || {
+        image::ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| OcrError::Decode(e.to_string()))
+    };
+    let (w, h) = reader()?
+        .into_dimensions()
+        .map_err(|e| OcrError::Decode(e.to_string()))?;
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > options.max_pixels {
+        return Err(OcrError::TooLarge {
+            width: u64::from(w),
+            height: u64::from(h),
+            limit: options.max_pixels,
+        });
+    }
+    let mut r = reader()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(w);
+    limits.max_image_height = Some(h);
+    limits.max_alloc = Some(pixels.saturating_mul(16).saturating_add(1 << 20));
+    r.limits(limits);
+    let img = r.decode().map_err(|e| OcrError::Decode(e.to_string()))?;
+    let luma = img.into_luma8();
+    let (w, h) = (luma.width() as usize, luma.height() as usize);
+    Ok(Gray {
+        w,
+        h,
+        px: luma.into_raw(),
+    })
+}
+
+/// Development switch: print the band and raw readings to stderr (never on in a commit: the
+/// MRZ must not reach logs).
+const DEBUG: bool = false;
+
+/// Longest side of the detection image.
+const DETECT_SIDE: usize = 1600;
+/// Below this mean best score the image is too blurred to trust.
+const MIN_MEAN_SCORE: f32 = 0.45;
+
+/// Per line, per column, the alternatives (character, score), best first.
+#[doc(hidden)]
+pub type RawCandidates = Vec<Vec<Vec<(char, f32)>>>;
+
+/// The alternatives read at each position (line, column, best first) before the check digits
+/// choose, for measuring the classifier. Not a reading: nothing here has been validated.
+///
+/// # Errors
+/// As [`read_image`], for the stages up to classification.
+#[doc(hidden)]
+pub fn raw_candidates(bytes: &[u8]) -> Result<RawCandidates, OcrError> {
+    let g = decode(bytes, &ScanOptions::default())?;
+    let (_, _, cands) = classify_band(&g)?;
+    Ok(cands
+        .iter()
+        .map(|l| {
+            l.iter()
+                .map(|c| c.iter().map(|x| (char::from(x.0), x.1)).collect())
+                .collect()
+        })
+        .collect())
+}
+
+fn read_gray(g: &Gray) -> Result<OcrReport, OcrError> {
+    let (band, flip, cands) = classify_band(g)?;
+    let decision = decide::decide(&cands).map_err(|u| match u {
+        decide::Undecided::NotValid(reason) => {
+            if band.near_edge {
+                OcrError::CutOff
+            } else {
+                OcrError::NotValid { reason }
+            }
+        }
+        decide::Undecided::Ambiguous {
+            line,
+            column,
+            first,
+            second,
+        } => OcrError::Ambiguous {
+            line: line + 1,
+            column: column + 1,
+            first,
+            second,
+        },
+    })?;
+    Ok(report(&band, flip, &cands, decision))
+}
+
+type Classified = (Band, bool, Vec<Vec<decide::Cands>>);
+
+fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
+    let tpl = classify::templates().ok_or(OcrError::Atlas)?;
+    if g.w < 32 || g.h < 32 {
+        return Err(OcrError::NoMrzFound);
+    }
+    let k = g.w.max(g.h).div_ceil(DETECT_SIDE).max(1);
+    let mut found = locate::locate(&g.downsample(k), k, g.w, g.h);
+    if matches!(found, Err(LocateError::NotFound)) && k > 1 {
+        // Small text in a large image: look again at twice the resolution.
+        let k2 = (k / 2).max(1);
+        found = locate::locate(&g.downsample(k2), k2, g.w, g.h);
+    }
+    if DEBUG {
+        eprintln!(
+            "k={k} found={:?}",
+            found.as_ref().map(|b| (
+                b.theta.to_degrees(),
+                b.n,
+                b.pitch,
+                b.lines.len(),
+                b.touches_edge,
+                b.near_edge
+            ))
+        );
+    }
+    let band = match found {
+        Ok(b) => b,
+        Err(LocateError::NotFound) => return Err(OcrError::NoMrzFound),
+        Err(LocateError::Partial { .. }) => return Err(OcrError::CutOff),
+    };
+    if band.pitch < 8.0 {
+        return Err(OcrError::TooSmall { pitch: band.pitch });
+    }
+    if band.touches_edge && band.near_edge {
+        return Err(OcrError::CutOff);
+    }
+    let f = ((band.pitch / TW as f32) as usize).max(1);
+    let level = if f > 1 { g.downsample(f) } else { g.clone() };
+    let classes = decide::classes(band.n);
+    // Reading direction: the one whose glyphs match better (on a subset of positions).
+    let quick = |flip: bool| -> f32 {
+        let mut sum = 0.0;
+        let mut cnt = 0;
+        for (li, row) in classes.iter().enumerate() {
+            for (ci, &mask) in row.iter().enumerate().step_by(3) {
+                let p = patch(&band, &level, f, li, ci, flip);
+                if let Some(b) = classify::classify(tpl, &p, mask).first() {
+                    sum += b.1;
+                    cnt += 1;
+                }
+            }
+        }
+        if cnt == 0 { 0.0 } else { sum / cnt as f32 }
+    };
+    let flip = quick(true) > quick(false);
+    let mut cands: Vec<Vec<decide::Cands>> = Vec::with_capacity(classes.len());
+    let mut score_sum = 0.0;
+    for (li, row) in classes.iter().enumerate() {
+        let mut line = Vec::with_capacity(row.len());
+        for (ci, &mask) in row.iter().enumerate() {
+            let p = patch(&band, &level, f, li, ci, flip);
+            let mut c = classify::classify(tpl, &p, mask);
+            c.truncate(4);
+            score_sum += c.first().map_or(0.0, |x| x.1);
+            line.push(c);
+        }
+        cands.push(line);
+    }
+    let mean = score_sum / (band.n * classes.len()) as f32;
+    if mean < MIN_MEAN_SCORE {
+        return Err(OcrError::TooBlurred { score: mean });
+    }
+    if DEBUG {
+        for l in &cands {
+            let t: String = l.iter().map(|c| char::from(c[0].0)).collect();
+            let m: Vec<String> = l
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}{:.2}/{}{:.2}",
+                        char::from(c[0].0),
+                        c[0].1,
+                        char::from(c.get(1).map_or(b'?', |x| x.0)),
+                        c.get(1).map_or(0.0, |x| x.1)
+                    )
+                })
+                .collect();
+            eprintln!("{t}\n  {}", m.join(" "));
+        }
+    }
+    Ok((band, flip, cands))
+}
+
+fn report(band: &Band, flip: bool, cands: &[Vec<decide::Cands>], d: decide::Decision) -> OcrReport {
+    let mut characters = Vec::with_capacity(cands.len());
+    let (mut min_score, mut min_margin) = (f32::INFINITY, f32::INFINITY);
+    for (li, line) in cands.iter().enumerate() {
+        let chosen_line: Vec<char> = d.lines.get(li).map_or(Vec::new(), |l| l.chars().collect());
+        let mut row = Vec::with_capacity(line.len());
+        for (ci, c) in line.iter().enumerate() {
+            let chosen = chosen_line.get(ci).copied().unwrap_or('<');
+            let score = c
+                .iter()
+                .find(|x| char::from(x.0) == chosen)
+                .map_or(0.0, |x| x.1);
+            let best = c.first().map_or(0.0, |x| x.1);
+            let margin = if best > score {
+                0.0
+            } else {
+                c.get(1).map_or(1.0, |x| best - x.1)
+            };
+            min_score = min_score.min(score);
+            min_margin = min_margin.min(margin);
+            row.push(CharRead {
+                chosen,
+                score,
+                margin,
+                alternatives: c.iter().map(|x| (char::from(x.0), x.1)).collect(),
+            });
+        }
+        characters.push(row);
+    }
+    let raw: Vec<String> = cands
+        .iter()
+        .map(|l| {
+            l.iter()
+                .map(|c| c.first().map_or('<', |x| char::from(x.0)))
+                .collect()
+        })
+        .collect();
+    let raw_errors = crate::parse_with(&raw.join("\n"), &crate::ParseOptions::lenient())
+        .map(|m| m.errors)
+        .unwrap_or_default();
+    let check_digits = decide::check_positions(d.mrz.format)
+        .into_iter()
+        .map(|(field, line, col)| CheckDigitRead {
+            field,
+            line: line + 1,
+            column: col + 1,
+            held_as_read: !raw_errors.iter().any(|e| {
+                matches!(e, crate::MrzError::CheckDigit { line: l, column: c, .. } if *l == line + 1 && *c == col + 1)
+            }),
+        })
+        .collect();
+    let corrections = d
+        .changes
+        .iter()
+        .map(|&(line, column, from, to)| Correction {
+            line: line + 1,
+            column: column + 1,
+            from,
+            to,
+        })
+        .collect();
+    // Reading direction in degrees, clockwise in image coordinates.
+    let mut dir = band.direction().to_degrees();
+    if flip {
+        dir += 180.0;
+    }
+    let dir = dir.rem_euclid(360.0);
+    let orientation = ((dir / 90.0).round() as u16 % 4) * 90;
+    let mut skew = dir - f32::from(orientation);
+    if skew >= 180.0 {
+        skew -= 360.0;
+    }
+    let _ = Format::Td3;
+    OcrReport {
+        mrz: d.mrz,
+        lines: d.lines,
+        characters,
+        check_digits,
+        corrections,
+        orientation,
+        skew_degrees: skew,
+        pitch_px: band.pitch,
+        min_score,
+        min_margin,
+    }
+}
+
+/// Samples the cell of character `ci` of line `li` (in reading order) into a patch with margins,
+/// ink positive.
+fn patch(band: &Band, level: &Gray, f: usize, li: usize, ci: usize, flip: bool) -> [f32; PW * PH] {
+    let nl = band.lines.len();
+    let (line, i) = if flip {
+        (&band.lines[nl - 1 - li], (band.n - 1 - ci) as f32)
+    } else {
+        (&band.lines[li], ci as f32)
+    };
+    let (uc, vc) = (line.u_at(i), line.v_at(i));
+    let sgn = if flip { -1.0 } else { 1.0 };
+    let scale = line.pitch_at(i).abs().max(1.0) / TW as f32 * sgn;
+    let inv_f = 1.0 / f as f32;
+    let mut out = [0f32; PW * PH];
+    let cx = TW as f32 * 0.5;
+    let cy = TH as f32 * 0.5;
+    for py in 0..PH {
+        let ty = py as f32 - MARGIN as f32 + 0.5 - cy;
+        for px in 0..PW {
+            let tx = px as f32 - MARGIN as f32 + 0.5 - cx;
+            let (x, y) = band.to_image(uc + tx * scale, vc + ty * scale);
+            out[py * PW + px] =
+                255.0 - level.sample((x + 0.5) * inv_f - 0.5, (y + 0.5) * inv_f - 0.5);
+        }
+    }
+    let _ = ALPHABET;
+    out
+}
