@@ -167,7 +167,10 @@ fn parse_explicit(t: &Tlv<'_>) -> Result<Result<Domain, String>, PkiError> {
         gy: BigUint::from_bytes_be(&base[1 + half..]),
         n,
     };
-    if d.p.bits() < 160 || d.p.bits() > 1024 || !d.on_curve(&d.gx, &d.gy) {
+    // A named curve's parameters are known good; only unknown ones need the (big-number) checks.
+    if curves::identify(&d).is_none()
+        && (d.p.bits() < 160 || d.p.bits() > 1024 || !d.on_curve(&d.gx, &d.gy))
+    {
         return Ok(Err("explicit EC parameters are not a usable curve".into()));
     }
     Ok(Ok(d))

@@ -136,9 +136,23 @@ fn hex_big(s: &str) -> BigUint {
     BigUint::parse_bytes(s.as_bytes(), 16).unwrap_or_default()
 }
 
+/// The named curves' domain parameters, parsed from their hexadecimal text once.
+fn known_domains() -> &'static [Domain] {
+    static DOMAINS: std::sync::OnceLock<Vec<Domain>> = std::sync::OnceLock::new();
+    DOMAINS.get_or_init(|| CURVES.iter().map(CurveDef::parse_domain).collect())
+}
+
 impl CurveDef {
-    /// The domain parameters.
+    /// The domain parameters (parsed once per process).
     pub fn domain(&self) -> Domain {
+        CURVES
+            .iter()
+            .position(|c| c.oid == self.oid)
+            .and_then(|i| known_domains().get(i))
+            .cloned()
+            .unwrap_or_else(|| self.parse_domain())
+    }
+    fn parse_domain(&self) -> Domain {
         let half = self.g.len() / 2;
         Domain {
             p: hex_big(self.p),
@@ -162,10 +176,13 @@ pub fn by_oid(oid: &str) -> Option<&'static CurveDef> {
 
 /// The named curve whose parameters these are.
 pub fn identify(d: &Domain) -> Option<&'static CurveDef> {
-    CURVES.iter().find(|c| {
-        let e = c.domain();
-        e.p == d.p && e.a == d.a && e.b == d.b && e.gx == d.gx && e.gy == d.gy && e.n == d.n
-    })
+    CURVES
+        .iter()
+        .zip(known_domains())
+        .find(|(_, e)| {
+            e.p == d.p && e.a == d.a && e.b == d.b && e.gx == d.gx && e.gy == d.gy && e.n == d.n
+        })
+        .map(|(c, _)| c)
 }
 
 impl Domain {
