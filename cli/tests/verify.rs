@@ -252,7 +252,7 @@ fn trust_show_master_list() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let out = text(&o.stdout);
-    let head: Vec<&str> = out.lines().take(6).collect();
+    let head: Vec<&str> = out.lines().take(7).collect();
     assert_eq!(
         head,
         [
@@ -260,6 +260,7 @@ fn trust_show_master_list() {
             "  signer        C=UT, O=Utopia Test PKI, CN=Master List Signer UTO  sha256 e500a33064bc36b7374aa16fa749372eb6ed4eeaf578255699468bb45c75f0ed",
             "  signature     passed (ECDSA SHA-256)",
             "  signer chain  passed (signer issued by C=UT, O=Utopia Test PKI, CN=CSCA UTO p256, a given root)",
+            "  trusted: signer chains to the given root C=UT, O=Utopia Test PKI, CN=CSCA UTO p256",
             "11 CSCA certificates from 1 countries",
             "UT",
         ]
@@ -317,10 +318,77 @@ fn real_sod_verifies_against_the_german_master_list() {
         "../shared/realworld/sod/FR_EF_SOD.bin",
         "--trust",
         "../shared/realworld/pki/DE_ML_2026-05-28-08-28-45.ml",
+        "--ml-root",
+        "../shared/realworld/pki/DE_ROOT_CA_CSCA07.cer",
         "--json",
     ]);
     let v: serde_json::Value =
         serde_json::from_slice(&o.stdout).expect("../shared/realworld must be present");
     assert_eq!(v["sod"]["sod_signature"]["status"], "passed");
     assert_eq!(v["sod"]["chain"]["status"], "passed");
+}
+
+#[test]
+fn a_master_list_without_a_root_is_refused_unless_opted_in() {
+    // verify: refused (exit 2, the reason on stderr).
+    let args = [
+        "verify",
+        "fixtures/chips/demo",
+        "--trust",
+        "fixtures/pki/masterlist/fixtures.ml",
+        "--at",
+        "2026-06-01",
+    ];
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        text(&o.stderr),
+        "error: fixtures/pki/masterlist/fixtures.ml: master list not trusted: \
+         fixtures/pki/masterlist/fixtures.ml: signature passed (ECDSA SHA-256); signer chain not \
+         performed: no root given; self-consistency passed (signer issued by C=UT, O=Utopia Test \
+         PKI, CN=CSCA UTO p256, a CSCA in the list itself (self-consistent only)); not trusted: \
+         the signer does not chain to a given root\n"
+    );
+    // Opted in: the list is used, and the output says it was trusted without a verified chain.
+    let mut opted = args.to_vec();
+    opted.push("--trust-unverified-master-list");
+    let o = run(&opted);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.starts_with(
+            "master list fixtures/pki/masterlist/fixtures.ml: 11 certificates, signer chain not \
+             performed: no root given; trusted WITHOUT a verified signer chain (opted in): passed"
+        ),
+        "{out}"
+    );
+    // trust show: exit 5 without a root, 0 when opted in; the report says which.
+    let o = run(&["trust", "show", "fixtures/pki/masterlist/fixtures.ml"]);
+    assert_eq!(o.status.code(), Some(5));
+    let out = text(&o.stdout);
+    let head: Vec<&str> = out.lines().take(6).collect();
+    assert_eq!(
+        head[2..],
+        [
+            "  signature     passed (ECDSA SHA-256)",
+            "  signer chain  not performed: no root given",
+            "  self-consistency  passed (signer issued by C=UT, O=Utopia Test PKI, CN=CSCA UTO p256, a CSCA in the list itself (self-consistent only))",
+            "  not trusted: the signer does not chain to a given root",
+        ]
+    );
+    let o = run(&[
+        "trust",
+        "show",
+        "fixtures/pki/masterlist/fixtures.ml",
+        "--trust-unverified-master-list",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["master_list"]["trusted"], true);
+    assert!(
+        v["master_list"]["trust"].as_str().unwrap().starts_with(
+            "trusted WITHOUT a verified signer chain (--trust-unverified-master-list)"
+        )
+    );
 }

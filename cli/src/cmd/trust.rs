@@ -1,8 +1,10 @@
-//! `epassport trust show PATH [--ml-root CERT...] [--json]`: the CSCAs a trust source holds, by
-//! country with validity; for a master list, its signature and signer chain.
+//! `epassport trust show PATH [--ml-root CERT...] [--trust-unverified-master-list] [--json]`: the
+//! CSCAs a trust source holds, by country with validity; for a master list, its signature and
+//! signer chain.
 //!
-//! Exit codes: 0 listed (a master list verified), 5 a master list that does not verify, 2 usage
-//! or unreadable input.
+//! Exit codes: 0 listed (a master list verified and chained to an --ml-root, or only
+//! self-consistent with --trust-unverified-master-list), 5 a master list that is not trusted,
+//! 2 usage or unreadable input.
 
 use clap::{Args as ClapArgs, Subcommand};
 use epassport::pki::{
@@ -46,9 +48,13 @@ enum TrustCommand {
 struct ShowArgs {
     /// The trust source.
     path: PathBuf,
-    /// Roots the master-list signer must chain to (without: checked against the list itself).
+    /// Roots the master-list signer must chain to (without one, a master list is not trusted).
     #[arg(long, value_name = "CERT", num_args = 1..)]
     ml_root: Vec<PathBuf>,
+    /// Accept a master list whose signer does not chain to an --ml-root (signature valid and
+    /// self-consistent only). Off by default.
+    #[arg(long)]
+    trust_unverified_master_list: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -103,11 +109,25 @@ fn show(args: &ShowArgs) -> ExitCode {
             Err(e) => return usage(format!("{}: {e}", args.path.display())),
         };
         match inspect_master_list(&bytes, &roots, &args.path.display().to_string()) {
-            Ok((info, certs)) => (Some(info), certs),
+            Ok((mut info, certs)) => {
+                if !info.trusted
+                    && args.trust_unverified_master_list
+                    && info.signature.passed()
+                    && info.self_consistency.passed()
+                {
+                    info.trusted = true;
+                    info.trust = format!(
+                        "trusted WITHOUT a verified signer chain (--trust-unverified-master-list): {}",
+                        info.self_consistency
+                    );
+                }
+                (Some(info), certs)
+            }
             Err(e) => return usage(format!("{}: {e}", args.path.display())),
         }
     } else {
         let mut store = TrustStore::new();
+        store.trust_unverified_master_lists(args.trust_unverified_master_list);
         if let Err(e) = store.load_path(&args.path, &roots) {
             return usage(format!("{}: {e}", args.path.display()));
         }
@@ -123,9 +143,7 @@ fn show(args: &ShowArgs) -> ExitCode {
             link: !c.is_self_issued(),
         });
     }
-    let verified = ml
-        .as_ref()
-        .is_none_or(|m| m.signature.passed() && m.signer_chain.passed());
+    let verified = ml.as_ref().is_none_or(|m| m.trusted);
     let mut out = String::new();
     if args.json {
         let json = JsonOut {
@@ -144,6 +162,10 @@ fn show(args: &ShowArgs) -> ExitCode {
             }
             outln!(out, "  signature     {}", m.signature);
             outln!(out, "  signer chain  {}", m.signer_chain);
+            if !m.signer_chain.passed() {
+                outln!(out, "  self-consistency  {}", m.self_consistency);
+            }
+            outln!(out, "  {}", m.trust);
         }
         outln!(
             out,

@@ -51,9 +51,14 @@ pub struct Args {
     /// CRL files (DER or PEM).
     #[arg(long, value_name = "PATH", num_args = 1..)]
     pub crl: Vec<PathBuf>,
-    /// Roots that master-list signers must chain to (without: the list must be self-consistent).
+    /// Roots that master-list signers must chain to (a master list whose signer chains to none
+    /// of them is refused).
     #[arg(long, value_name = "CERT", num_args = 1..)]
     pub ml_root: Vec<PathBuf>,
+    /// Trust the CSCAs of a master list whose signer does not chain to an --ml-root (signature
+    /// valid and self-consistent only). Off by default.
+    #[arg(long)]
+    pub trust_unverified_master_list: bool,
     /// Treat a missing CRL as a failure.
     #[arg(long)]
     pub require_crl: bool,
@@ -94,6 +99,7 @@ pub fn load_trust(
     trust: &[PathBuf],
     crls: &[PathBuf],
     roots: &[PathBuf],
+    trust_unverified_master_list: bool,
 ) -> Result<TrustStore, String> {
     let mut root_certs = Vec::new();
     for r in roots {
@@ -102,6 +108,7 @@ pub fn load_trust(
             .push(Certificate::from_der(&bytes).map_err(|e| format!("{}: {e}", r.display()))?);
     }
     let mut store = TrustStore::new();
+    store.trust_unverified_master_lists(trust_unverified_master_list);
     for p in trust.iter().chain(crls) {
         if !p.exists() {
             return Err(format!("{}: no such file or folder", p.display()));
@@ -138,7 +145,12 @@ pub fn run(args: &Args) -> ExitCode {
         },
         None => time::now(),
     };
-    let store = match load_trust(&args.trust, &args.crl, &args.ml_root) {
+    let store = match load_trust(
+        &args.trust,
+        &args.crl,
+        &args.ml_root,
+        args.trust_unverified_master_list,
+    ) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
@@ -180,10 +192,11 @@ pub fn run(args: &Args) -> ExitCode {
         for info in &store.master_lists {
             outln!(
                 out,
-                "master list {}: {} certificates, signer chain {}",
+                "master list {}: {} certificates, signer chain {}; {}",
                 info.source,
                 info.certificates,
-                info.signer_chain
+                info.signer_chain,
+                info.trust
             );
         }
         write_report(&mut out, &report);

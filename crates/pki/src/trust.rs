@@ -31,6 +31,9 @@ pub struct TrustStore {
     ds_certs: Vec<Certificate>,
     /// Master lists loaded, with their verification.
     pub master_lists: Vec<MasterListInfo>,
+    /// Trust the CSCAs of a master list whose signer does not chain to a given root (only
+    /// self-consistent). Off by default; see [`TrustStore::trust_unverified_master_lists`].
+    unverified_master_lists: bool,
 }
 
 /// What loading a master list established.
@@ -42,10 +45,19 @@ pub struct MasterListInfo {
     pub signer: Option<CertInfo>,
     /// The CMS signature (content type, message digest, signature).
     pub signature: Outcome,
-    /// The signer certificate's chain to a root.
+    /// The signer certificate's chain to a root the caller gave (not performed without roots).
     pub signer_chain: Outcome,
+    /// Whether the signer certificate is issued by a CSCA in the list itself; checked only when
+    /// the signer does not chain to a given root. Never enough on its own to trust the list.
+    pub self_consistency: Outcome,
     /// The CSCA that issued the signer certificate.
     pub signer_issuer: Option<CertInfo>,
+    /// Whether the list's CSCAs are (or, from [`inspect_master_list`], would be) trust anchors:
+    /// signature valid and signer chained to a given root, or the caller opted in to trusting a
+    /// self-consistent list.
+    pub trusted: bool,
+    /// Why (or why not) the list is trusted.
+    pub trust: String,
     /// Certificates in the list.
     pub certificates: usize,
     /// Entries that did not parse (ignored).
@@ -74,6 +86,14 @@ impl TrustStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Opt in (`true`) to trusting master lists whose CMS signature verifies but whose signer
+    /// certificate does not chain to a root given to [`TrustStore::add_master_list`] (a list that
+    /// is only self-consistent proves nothing about who made it). Default: off, such lists are
+    /// refused with [`PkiError::MasterListUntrusted`].
+    pub fn trust_unverified_master_lists(&mut self, yes: bool) {
+        self.unverified_master_lists = yes;
     }
 
     /// Every CSCA (and link) certificate.
@@ -253,20 +273,33 @@ impl TrustStore {
     /// Verifies a CSCA master list and adds its certificates.
     ///
     /// The CMS signature must verify with the embedded signer certificate, and that certificate
-    /// must be issued by one of `roots`; with no roots given, by a CSCA in the list itself (the
-    /// list is then only self-consistent, which `signer_chain` says). Anything else is refused.
+    /// must be issued by one of `roots`. A list whose signer does not chain to a given root (no
+    /// roots given, or none of them issued it) is refused, unless the caller opted in with
+    /// [`TrustStore::trust_unverified_master_lists`] and the signer is at least issued by a CSCA
+    /// in the list itself; the returned info says which applied.
     pub fn add_master_list(
         &mut self,
         bytes: &[u8],
         roots: &[Certificate],
         source: &str,
     ) -> Result<MasterListInfo, PkiError> {
-        let (info, certs) = inspect_master_list(bytes, roots, source)?;
-        if !info.signature.passed() || !info.signer_chain.passed() {
-            return Err(PkiError::MasterListUntrusted(format!(
-                "{source}: signature {}; signer chain {}",
-                info.signature, info.signer_chain
-            )));
+        let (mut info, certs) = inspect_master_list(bytes, roots, source)?;
+        if !info.trusted {
+            if self.unverified_master_lists
+                && info.signature.passed()
+                && info.self_consistency.passed()
+            {
+                info.trusted = true;
+                info.trust = format!(
+                    "trusted WITHOUT a verified signer chain (opted in): {}",
+                    info.self_consistency
+                );
+            } else {
+                return Err(PkiError::MasterListUntrusted(format!(
+                    "{source}: signature {}; signer chain {}; self-consistency {}; {}",
+                    info.signature, info.signer_chain, info.self_consistency, info.trust
+                )));
+            }
         }
         for c in certs {
             self.add_csca(c);
@@ -384,9 +417,12 @@ pub fn inspect_master_list(
         signer: None,
         signature: Outcome::not_yet(),
         signer_chain: Outcome::not_yet(),
+        self_consistency: Outcome::not_yet(),
         signer_issuer: None,
         certificates: certs.len(),
         unparsable,
+        trusted: false,
+        trust: "not trusted: the list's signature did not verify".into(),
     };
     let Some(si) = sd.signer_infos.first() else {
         info.signature = Outcome::Failed("no SignerInfo".into());
@@ -407,32 +443,57 @@ pub fn inspect_master_list(
     if !info.signature.passed() {
         return Ok((info, certs));
     }
-    let (pool, what): (Vec<&Certificate>, &str) = if roots.is_empty() {
-        (
-            certs
-                .iter()
-                .chain(sd.certificates.iter())
-                .filter(|c| !is_ds_like(c))
-                .collect(),
-            "a CSCA in the list itself (no root given: self-consistent only)",
-        )
+    // The signer's chain to a root the caller trusts.
+    info.signer_chain = if roots.is_empty() {
+        Outcome::NotPerformed("no root given".into())
     } else {
-        (roots.iter().collect(), "a given root")
-    };
-    let mut last_err = format!("no certificate named {} among the roots", signer.issuer);
-    for ca in pool.iter().filter(|c| c.subject == signer.issuer) {
-        match signer.verify_signed_by(&ca.public_key) {
-            Ok(()) => {
-                info.signer_chain =
-                    Outcome::Passed(format!("signer issued by {}, {what}", ca.subject));
+        match issued_by(&signer, roots.iter()) {
+            Ok(ca) => {
                 info.signer_issuer = Some(ca.info());
-                return Ok((info, certs));
+                info.self_consistency =
+                    Outcome::NotPerformed("not needed: the signer chains to a given root".into());
+                info.trusted = true;
+                info.trust = format!("trusted: signer chains to the given root {}", ca.subject);
+                Outcome::Passed(format!("signer issued by {}, a given root", ca.subject))
             }
-            Err(e) => last_err = e,
+            Err(e) => Outcome::Failed(e),
+        }
+    };
+    if info.trusted {
+        return Ok((info, certs));
+    }
+    // Not anchored: say whether the list is at least self-consistent.
+    let pool = certs
+        .iter()
+        .chain(sd.certificates.iter())
+        .filter(|c| !is_ds_like(c));
+    info.self_consistency = match issued_by(&signer, pool) {
+        Ok(ca) => {
+            info.signer_issuer = Some(ca.info());
+            Outcome::Passed(format!(
+                "signer issued by {}, a CSCA in the list itself (self-consistent only)",
+                ca.subject
+            ))
+        }
+        Err(e) => Outcome::Failed(format!("not even self-consistent: {e}")),
+    };
+    info.trust = "not trusted: the signer does not chain to a given root".into();
+    Ok((info, certs))
+}
+
+/// The first certificate of `pool` named as `cert`'s issuer whose key verifies its signature.
+fn issued_by<'a>(
+    cert: &Certificate,
+    pool: impl Iterator<Item = &'a Certificate>,
+) -> Result<&'a Certificate, String> {
+    let mut last_err = format!("no certificate named {} among them", cert.issuer);
+    for ca in pool.filter(|c| c.subject == cert.issuer) {
+        match cert.verify_signed_by(&ca.public_key) {
+            Ok(()) => return Ok(ca),
+            Err(e) => last_err = format!("signature by {}: {e}", ca.subject),
         }
     }
-    info.signer_chain = Outcome::Failed(last_err);
-    Ok((info, certs))
+    Err(last_err)
 }
 
 fn b64(s: &str) -> Result<Vec<u8>, String> {

@@ -330,3 +330,75 @@ fn software_chips_pass_or_fail_passive_authentication_as_designed() {
         }
     }
 }
+
+fn cert(rel: &str) -> Certificate {
+    Certificate::from_der(&std::fs::read(fixtures().join(rel)).unwrap()).unwrap()
+}
+
+#[test]
+fn a_master_list_that_is_only_self_consistent_is_refused_unless_opted_in() {
+    let ml = std::fs::read(fixtures().join("masterlist/fixtures.ml")).unwrap();
+    // No root given: refused, and the error says why.
+    let err = TrustStore::new()
+        .add_master_list(&ml, &[], "fixtures.ml")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "master list not trusted: fixtures.ml: signature passed (ECDSA SHA-256); signer chain \
+         not performed: no root given; self-consistency passed (signer issued by C=UT, \
+         O=Utopia Test PKI, CN=CSCA UTO p256, a CSCA in the list itself (self-consistent only)); \
+         not trusted: the signer does not chain to a given root"
+    );
+    let (info, _) = epassport_pki::inspect_master_list(&ml, &[], "fixtures.ml").unwrap();
+    assert!(!info.trusted);
+    assert_eq!(
+        info.signer_chain,
+        Outcome::NotPerformed("no root given".into())
+    );
+    // A root that is not the signer's issuer: refused too (the list's own CSCA does not help).
+    let mut s = TrustStore::new();
+    let err = s
+        .add_master_list(&ml, &[cert("certs/csca-rogue.cer")], "fixtures.ml")
+        .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "signer chain FAILED: no certificate named C=UT, O=Utopia Test PKI, CN=CSCA UTO p256 among them"
+        ),
+        "{err}"
+    );
+    assert!(s.cscas().is_empty());
+    // Opted in: trusted, and the report says it was without a verified chain.
+    let mut s = TrustStore::new();
+    s.trust_unverified_master_lists(true);
+    let info = s.add_master_list(&ml, &[], "fixtures.ml").unwrap();
+    assert!(info.trusted);
+    assert!(
+        info.trust
+            .starts_with("trusted WITHOUT a verified signer chain (opted in): passed (signer issued by C=UT, O=Utopia Test PKI, CN=CSCA UTO p256"),
+        "{}",
+        info.trust
+    );
+    assert_eq!(s.cscas().len(), 11);
+    // Opting in never admits a list whose signature fails.
+    let err = s
+        .add_master_list(
+            &std::fs::read(fixtures().join("masterlist/tampered.ml")).unwrap(),
+            &[],
+            "tampered.ml",
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("master list not trusted: tampered.ml: signature FAILED: messageDigest "),
+        "{err}"
+    );
+    // With the right root: trusted without opting in.
+    let info = TrustStore::new()
+        .add_master_list(&ml, &[cert("certs/csca-p256.cer")], "fixtures.ml")
+        .unwrap();
+    assert!(info.trusted && info.signer_chain.passed(), "{info:?}");
+    assert_eq!(
+        info.trust,
+        "trusted: signer chains to the given root C=UT, O=Utopia Test PKI, CN=CSCA UTO p256"
+    );
+}

@@ -81,11 +81,26 @@ fn german_master_list_loads_with_its_signature_verified() {
     let info = &s.master_lists[0];
     assert_eq!(info.signature, Outcome::Passed("ECDSA SHA-256".into()));
     assert_eq!(info.unparsable, 0);
-    // Without a root it is only self-consistent, and says so.
-    let (info, _) =
-        epassport_pki::inspect_master_list(&read("pki/DE_ML_2026-05-28-08-28-45.ml"), &[], "x")
-            .unwrap();
-    assert!(matches!(&info.signer_chain, Outcome::Passed(m) if m.contains("self-consistent only")));
+    assert!(info.trusted);
+    // Without a root it is only self-consistent, says so, and is refused.
+    let ml = read("pki/DE_ML_2026-05-28-08-28-45.ml");
+    let (info, _) = epassport_pki::inspect_master_list(&ml, &[], "x").unwrap();
+    assert_eq!(
+        info.signer_chain,
+        Outcome::NotPerformed("no root given".into())
+    );
+    assert!(
+        matches!(&info.self_consistency, Outcome::Passed(m) if m.contains("self-consistent only")),
+        "{:?}",
+        info.self_consistency
+    );
+    assert!(!info.trusted);
+    let mut s = TrustStore::new();
+    assert!(matches!(
+        s.add_master_list(&ml, &[], "x"),
+        Err(epassport_pki::PkiError::MasterListUntrusted(_))
+    ));
+    assert!(s.cscas().is_empty());
 }
 
 #[test]
