@@ -454,13 +454,19 @@ fn signer_stages(
             .map(|k| format!(" (key id {})", hex::encode(k)))
             .unwrap_or_default()
     );
+    let mut path_note = String::new();
     for ca in &issuers {
-        match ds.verify_signed_by(&ca.public_key) {
-            Ok(()) => {
+        if let Err(e) = ds.verify_signed_by(&ca.public_key) {
+            why = format!("DS certificate signature by {}: {e}", ca.subject);
+            continue;
+        }
+        match link_path(ca, store) {
+            Ok(note) => {
                 anchor = Some(*ca);
+                path_note = note;
                 break;
             }
-            Err(e) => why = format!("DS certificate signature by {}: {e}", ca.subject),
+            Err(e) => why = e,
         }
     }
     let Some(csca) = anchor else {
@@ -468,15 +474,7 @@ fn signer_stages(
         return;
     };
     rep.csca = Some(csca.info());
-    rep.chain = Outcome::Passed(if csca.is_self_issued() {
-        format!("DS ← {}", csca.subject)
-    } else {
-        rep.warnings.push(format!(
-            "the anchor is a link certificate ({} issued by {}), trusted as listed",
-            csca.subject, csca.issuer
-        ));
-        format!("DS ← link {} (issued by {})", csca.subject, csca.issuer)
-    });
+    rep.chain = Outcome::Passed(format!("DS ← {}{path_note}", csca.subject));
     // Key usage.
     let mut ku = Vec::new();
     match ds.key_usage {
@@ -556,6 +554,58 @@ fn signer_stages(
     } else {
         Outcome::NotPerformed(format!("not on the CRL, but {}", notes.join("; ")))
     };
+}
+
+/// The most link certificates followed above the CSCA that signed a DS.
+const MAX_LINKS: usize = 8;
+
+/// Link certificates followed from a CSCA that signed the DS up to a self-issued CSCA in the
+/// store: each link's signature re-verified with the key of the CSCA generation before it
+/// (DS → CSCA(new) → link → CSCA(old)). Returns the path's text after the first CSCA, or which
+/// link failed and why.
+fn link_path(first: &Certificate, store: &TrustStore) -> Result<String, String> {
+    let mut note = String::new();
+    let mut cur = first;
+    for _ in 0..MAX_LINKS {
+        if cur.is_self_issued() {
+            return Ok(note);
+        }
+        let serial = hex::encode(&cur.serial);
+        let mut why = format!(
+            "link certificate {} (serial {serial}): its issuer {} is not in the trust store",
+            cur.subject, cur.issuer
+        );
+        let mut next = None;
+        for old in store.issuers_of(cur) {
+            if old.der == cur.der {
+                continue;
+            }
+            match cur.verify_signed_by(&old.public_key) {
+                Ok(()) => {
+                    next = Some(old);
+                    break;
+                }
+                Err(e) => {
+                    why = format!(
+                        "link certificate {} (serial {serial}): signature by the previous CSCA {}: {e}",
+                        cur.subject, old.subject
+                    );
+                }
+            }
+        }
+        let Some(old) = next else {
+            return Err(why);
+        };
+        note.push_str(&format!(
+            " (link certificate, serial {serial}, signature verified) ← {}",
+            old.subject
+        ));
+        cur = old;
+    }
+    Err(format!(
+        "more than {MAX_LINKS} link certificates above {}",
+        first.subject
+    ))
 }
 
 fn validity(

@@ -402,3 +402,59 @@ fn a_master_list_that_is_only_self_consistent_is_refused_unless_opted_in() {
         "trusted: signer chains to the given root C=UT, O=Utopia Test PKI, CN=CSCA UTO p256"
     );
 }
+
+#[test]
+fn link_certificate_is_reverified_with_the_previous_csca() {
+    // Trust: the old RSA CSCA and the link certificate (new key, issued by the old CSCA); the new
+    // generation's self-signed certificate is absent, so the path must go through the link.
+    let mut s = TrustStore::new();
+    s.add_csca(cert("certs/csca-rsa.cer"));
+    let link_der = std::fs::read(fixtures().join("certs/link-rsa2-by-rsa.cer")).unwrap();
+    s.add_csca(Certificate::from_der(&link_der).unwrap());
+    let r = run("rsa2", &s);
+    assert_eq!(r.verdict, Verdict::Authentic, "{r:#?}");
+    assert_eq!(
+        r.chain,
+        Outcome::Passed(
+            "DS ← C=UT, O=Utopia Test PKI, CN=CSCA UTO rsa2 (link certificate, serial 2001, \
+             signature verified) ← C=UT, O=Utopia Test PKI, CN=CSCA UTO rsa"
+                .into()
+        )
+    );
+
+    // The link certificate with one bit of its signature flipped: the DS still verifies with the
+    // link's key, the link itself does not verify with the old CSCA's key.
+    let mut bad = link_der.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 0x01;
+    let mut s = TrustStore::new();
+    s.add_csca(cert("certs/csca-rsa.cer"));
+    s.add_csca(Certificate::from_der(&bad).unwrap());
+    let r = run("rsa2", &s);
+    assert_eq!(r.verdict, Verdict::NotAuthentic);
+    assert_eq!(r.failed_step, Some(Step::Chain), "{r:#?}");
+    match &r.chain {
+        Outcome::Failed(m) => assert!(
+            m.starts_with(
+                "link certificate C=UT, O=Utopia Test PKI, CN=CSCA UTO rsa2 (serial 2001): \
+                 signature by the previous CSCA C=UT, O=Utopia Test PKI, CN=CSCA UTO rsa: "
+            ),
+            "{m}"
+        ),
+        other => panic!("{other:?}"),
+    }
+
+    // The link certificate without the CSCA that issued it: not trusted as listed.
+    let mut s = TrustStore::new();
+    s.add_csca(Certificate::from_der(&link_der).unwrap());
+    let r = run("rsa2", &s);
+    assert_eq!(r.failed_step, Some(Step::Chain), "{r:#?}");
+    assert_eq!(
+        r.chain,
+        Outcome::Failed(
+            "link certificate C=UT, O=Utopia Test PKI, CN=CSCA UTO rsa2 (serial 2001): its \
+             issuer C=UT, O=Utopia Test PKI, CN=CSCA UTO rsa is not in the trust store"
+                .into()
+        )
+    );
+}
