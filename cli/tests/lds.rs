@@ -160,9 +160,79 @@ fn errors() {
     assert_eq!(
         err,
         format!(
-            "error: {} holds no LDS files (COM.bin, SOD.bin, DG1.bin ... DG16.bin)\n",
+            "error: {} holds no LDS files (CardAccess.bin, CardSecurity.bin, COM.bin, SOD.bin, DG1.bin ... DG16.bin)\n",
             empty.display()
         )
     );
     std::fs::remove_dir_all(&empty).unwrap();
+}
+
+#[test]
+fn show_dg14_security_infos() {
+    use epassport::lds::der::Oid;
+    use epassport::lds::security_infos::{SecurityInfo, SecurityInfos};
+    let rw = realworld();
+    let f = rw.join("lds/bsi2008/DG14.bin");
+    let (code, out, err) = run(&["lds", "show", f.to_str().unwrap()]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let items: Vec<&str> = out.lines().filter(|l| l.starts_with("  - ")).collect();
+    assert_eq!(
+        items,
+        [
+            "  - ChipAuthenticationPublicKeyInfo ECDH key (explicit EC parameters, 224-bit prime field), 57 bytes",
+            "  - ChipAuthenticationInfo CA-ECDH with 3DES v1",
+            "  - TerminalAuthenticationInfo v1",
+        ],
+        "{out}"
+    );
+    assert!(
+        out.starts_with("DG14.bin (334 bytes): DG14 (security infos)\n"),
+        "{out}"
+    );
+    // An unknown SecurityInfo is kept and reported; JSON carries its DER.
+    let mut s = SecurityInfos::parse_dg14(&std::fs::read(&f).unwrap()).unwrap();
+    let der = vec![0x30, 0x08, 0x06, 0x03, 0x2A, 0x03, 0x04, 0x02, 0x01, 0x01];
+    s.infos.push(SecurityInfo::Unknown {
+        protocol: Oid(vec![0x2A, 0x03, 0x04]),
+        der,
+    });
+    let dir = std::env::temp_dir().join(format!("lds-dg14-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("DG14.bin");
+    std::fs::write(&p, s.to_dg14()).unwrap();
+    let (code, out, err) = run(&["lds", "show", p.to_str().unwrap()]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(
+        out.contains("  unknown: 1\n")
+            && out.contains("  - unknown SecurityInfo 1.2.3.4 (10 bytes, kept)\n"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["lds", "show", "--json", dir.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let file = &v["files"][0];
+    assert_eq!(file["kind"], "DG14 (security infos)");
+    assert_eq!(file["fields"]["chip_authentication_public_keys"], 1);
+    assert_eq!(file["items"][3]["type"], "unknown");
+    assert_eq!(file["items"][3]["der"], "300806032a0304020101");
+    assert_eq!(file["items"][1]["type"], "ChipAuthenticationInfo");
+    assert_eq!(file["items"][1]["version"], 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn show_card_security_by_name() {
+    let rw = realworld();
+    let dir = std::env::temp_dir().join(format!("lds-cs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("CardSecurity.bin");
+    std::fs::copy(rw.join("sod/DE_EF_CardSecurity.bin"), &p).unwrap();
+    let (code, out, err) = run(&["lds", "show", p.to_str().unwrap()]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(
+        out.starts_with("CardSecurity.bin (1862 bytes): EF.CardSecurity (security infos; signature not verified here, see `epassport verify`)\n"),
+        "{out}"
+    );
+    assert!(out.contains("  - PACEInfo id-PACE-"), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -4,6 +4,7 @@
 //! holds. The MRZ and names are personal data: printed here because the user asked for them,
 //! never logged anywhere else.
 
+use epassport::lds::security_infos::{DomainParameters, KeyAgreement, SecurityInfo, SecurityInfos};
 use epassport::lds::{self, FileId, LdsFile};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -48,9 +49,22 @@ pub fn run(args: &Args) -> ExitCode {
 }
 
 fn all_ids() -> Vec<FileId> {
-    let mut v = vec![FileId::Com, FileId::Sod];
+    let mut v = vec![
+        FileId::CardAccess,
+        FileId::CardSecurity,
+        FileId::Com,
+        FileId::Sod,
+    ];
     v.extend((1..=16).map(FileId::Dg));
     v
+}
+
+/// A single file named `CardAccess.bin` / `CardSecurity.bin` (no outer tag says what it is).
+fn id_from_name(path: &Path) -> Option<FileId> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    [FileId::CardAccess, FileId::CardSecurity]
+        .into_iter()
+        .find(|id| id.file_name().to_ascii_lowercase() == name)
 }
 
 fn show(path: &Path, as_json: bool) -> ExitCode {
@@ -62,14 +76,14 @@ fn show(path: &Path, as_json: bool) -> ExitCode {
             .collect();
         if found.is_empty() {
             eprintln!(
-                "error: {} holds no LDS files (COM.bin, SOD.bin, DG1.bin ... DG16.bin)",
+                "error: {} holds no LDS files (CardAccess.bin, CardSecurity.bin, COM.bin, SOD.bin, DG1.bin ... DG16.bin)",
                 path.display()
             );
             return ExitCode::from(2);
         }
         found
     } else if path.is_file() {
-        vec![(path.to_path_buf(), None)]
+        vec![(path.to_path_buf(), id_from_name(path))]
     } else {
         eprintln!("error: {} does not exist", path.display());
         return ExitCode::from(2);
@@ -135,6 +149,11 @@ fn print_human(v: &Value) {
                 other => other.to_string(),
             };
             println!("  {k}: {s}");
+        }
+    }
+    if let Some(items) = v["items"].as_array() {
+        for i in items {
+            println!("  - {}", i["summary"].as_str().unwrap_or(""));
         }
     }
 }
@@ -267,6 +286,18 @@ fn describe(name: &str, len: usize, f: &LdsFile) -> Value {
                 "name": opt(&p.name), "telephone": opt(&p.telephone), "address": opt(&p.address),
             })).collect::<Vec<_>>()}),
         ),
+        LdsFile::Dg14(s) => return security_infos(name, len, "DG14 (security infos)", s),
+        LdsFile::CardAccess(s) => {
+            return security_infos(name, len, "EF.CardAccess (security infos)", s);
+        }
+        LdsFile::CardSecurity(s) => {
+            return security_infos(
+                name,
+                len,
+                "EF.CardSecurity (security infos; signature not verified here, see `epassport verify`)",
+                s,
+            );
+        }
         LdsFile::Raw(id, content) => (
             format!("{id} (kept raw)"),
             json!({"content_bytes": content.len()}),
@@ -274,6 +305,120 @@ fn describe(name: &str, len: usize, f: &LdsFile) -> Value {
         _ => (format!("{}", f.id()), json!({})),
     };
     json!({"file": name, "bytes": len, "kind": kind, "fields": fields})
+}
+
+/// DG14 / EF.CardAccess / EF.CardSecurity: counts by kind in `fields`, one entry per
+/// SecurityInfo (in file order) in `items`, each with a one-line `summary`.
+fn security_infos(name: &str, len: usize, kind: &str, s: &SecurityInfos) -> Value {
+    let items: Vec<Value> = s.infos.iter().map(security_info).collect();
+    let count = |t: &str| items.iter().filter(|i| i["type"] == t).count();
+    json!({
+        "file": name, "bytes": len, "kind": kind,
+        "fields": {
+            "security_infos": items.len(),
+            "chip_authentication": count("ChipAuthenticationInfo"),
+            "chip_authentication_public_keys": count("ChipAuthenticationPublicKeyInfo"),
+            "terminal_authentication": count("TerminalAuthenticationInfo"),
+            "active_authentication": count("ActiveAuthenticationInfo"),
+            "pace": count("PACEInfo"),
+            "unknown": count("unknown"),
+            "malformed": count("malformed"),
+        },
+        "items": items,
+    })
+}
+
+fn agreement_name(a: KeyAgreement) -> &'static str {
+    match a {
+        KeyAgreement::Dh => "DH",
+        KeyAgreement::Ecdh => "ECDH",
+    }
+}
+
+fn domain_summary(d: &DomainParameters) -> String {
+    match d {
+        DomainParameters::Standardized(id) => format!("standardized domain parameters {id}"),
+        DomainParameters::Ec(e) => {
+            format!("explicit EC parameters, {}-bit prime field", bits(&e.p))
+        }
+        DomainParameters::NamedCurve(o) => format!("named curve {o}"),
+        DomainParameters::Dh(d) => format!("explicit DH parameters, {}-bit prime", bits(&d.p)),
+        DomainParameters::Other { algorithm, .. } => format!("algorithm {algorithm}"),
+    }
+}
+
+/// Bit length of a big-endian magnitude.
+fn bits(b: &[u8]) -> usize {
+    let b: Vec<u8> = b.iter().copied().skip_while(|&x| x == 0).collect();
+    b.first()
+        .map_or(0, |f| b.len() * 8 - f.leading_zeros() as usize)
+}
+
+fn key_id(k: Option<i64>) -> String {
+    k.map(|k| format!(", key id {k}")).unwrap_or_default()
+}
+
+fn security_info(i: &SecurityInfo) -> Value {
+    match i {
+        SecurityInfo::Pace(p) => json!({
+            "type": "PACEInfo", "protocol": p.protocol.to_string(), "name": p.pace.name(),
+            "version": p.version, "parameter_id": p.parameter_id,
+            "summary": format!("PACEInfo {} v{}{}", p.pace.name(), p.version,
+                p.parameter_id.map(|i| format!(", parameter id {i}")).unwrap_or_default()),
+        }),
+        SecurityInfo::PaceDomainParameters(p) => json!({
+            "type": "PACEDomainParameterInfo", "protocol": p.protocol.to_string(),
+            "domain_parameters": domain_summary(&p.domain_parameters), "parameter_id": p.parameter_id,
+            "summary": format!("PACEDomainParameterInfo {}: {}{}", p.protocol, domain_summary(&p.domain_parameters),
+                p.parameter_id.map(|i| format!(", parameter id {i}")).unwrap_or_default()),
+        }),
+        SecurityInfo::ChipAuthentication(c) => json!({
+            "type": "ChipAuthenticationInfo", "protocol": c.protocol.to_string(),
+            "agreement": agreement_name(c.ca.agreement), "cipher": c.ca.cipher.name(),
+            "version": c.version, "key_id": c.key_id,
+            "summary": format!("ChipAuthenticationInfo CA-{} with {} v{}{}", agreement_name(c.ca.agreement),
+                c.ca.cipher.name(), c.version, key_id(c.key_id)),
+        }),
+        SecurityInfo::ChipAuthenticationPublicKey(k) => json!({
+            "type": "ChipAuthenticationPublicKeyInfo", "protocol": k.protocol.to_string(),
+            "agreement": agreement_name(k.agreement),
+            "domain_parameters": domain_summary(&k.public_key.parameters),
+            "public_key": hex(&k.public_key.key), "key_id": k.key_id,
+            "summary": format!("ChipAuthenticationPublicKeyInfo {} key ({}), {} bytes{}", agreement_name(k.agreement),
+                domain_summary(&k.public_key.parameters), k.public_key.key.len(), key_id(k.key_id)),
+        }),
+        SecurityInfo::ChipAuthenticationDomainParameters(d) => json!({
+            "type": "ChipAuthenticationDomainParameterInfo", "protocol": d.protocol.to_string(),
+            "domain_parameters": domain_summary(&d.domain_parameters), "key_id": d.key_id,
+            "summary": format!("ChipAuthenticationDomainParameterInfo {}: {}{}", d.protocol,
+                domain_summary(&d.domain_parameters), key_id(d.key_id)),
+        }),
+        SecurityInfo::TerminalAuthentication(t) => json!({
+            "type": "TerminalAuthenticationInfo", "version": t.version,
+            "ef_cvca": t.ef_cvca.as_deref().map(hex),
+            "summary": format!("TerminalAuthenticationInfo v{}{}", t.version,
+                if t.ef_cvca.is_some() { ", with efCVCA" } else { "" }),
+        }),
+        SecurityInfo::ActiveAuthentication(a) => json!({
+            "type": "ActiveAuthenticationInfo", "version": a.version,
+            "signature_algorithm": a.signature_algorithm.to_string(),
+            "summary": format!("ActiveAuthenticationInfo v{}, signature algorithm {}", a.version,
+                a.signature_algorithm),
+        }),
+        SecurityInfo::Unknown { protocol, der } => json!({
+            "type": "unknown", "protocol": protocol.to_string(), "der": hex(der),
+            "summary": format!("unknown SecurityInfo {protocol} ({} bytes, kept)", der.len()),
+        }),
+        SecurityInfo::Malformed {
+            protocol,
+            der,
+            error,
+        } => json!({
+            "type": "malformed", "protocol": protocol.to_string(), "der": hex(der),
+            "error": error.to_string(),
+            "summary": format!("malformed SecurityInfo {protocol} ({} bytes, kept): {error}", der.len()),
+        }),
+    }
 }
 
 fn hex(b: &[u8]) -> String {

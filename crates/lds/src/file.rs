@@ -2,7 +2,7 @@
 
 use crate::{
     Dg1, Dg2, Dg11, Dg12, Dg15, Dg16, DisplayedImages, DisplayedKind, EfCom, FileId, LdsError,
-    LdsSecurityObject, RawBiometricDg, obj,
+    LdsSecurityObject, RawBiometricDg, obj, security_infos::SecurityInfos,
 };
 
 /// A parsed elementary file.
@@ -25,11 +25,19 @@ pub enum LdsFile {
     Dg11(Dg11),
     /// DG12.
     Dg12(Dg12),
+    /// DG14: the SecurityInfos (Chip Authentication, its public keys, Terminal and Active
+    /// Authentication, PACE; unknown and malformed infos kept with their DER).
+    Dg14(SecurityInfos),
     /// DG15.
     Dg15(Dg15),
     /// DG16.
     Dg16(Dg16),
-    /// A file kept as its content bytes (DG8-DG10, DG13, DG14 until SecurityInfos is parsed here).
+    /// EF.CardAccess: the SecurityInfos (PACE, and on some chips CA/TA).
+    CardAccess(SecurityInfos),
+    /// EF.CardSecurity: the SecurityInfos of its signed content (the signature is not verified
+    /// here; `epassport_pki::verify_card_security` does that).
+    CardSecurity(SecurityInfos),
+    /// A file kept as its content bytes (DG8-DG10, DG13).
     Raw(FileId, Vec<u8>),
 }
 
@@ -44,13 +52,17 @@ impl LdsFile {
             LdsFile::Biometric(id, _) | LdsFile::Displayed(id, _) | LdsFile::Raw(id, _) => *id,
             LdsFile::Dg11(_) => FileId::Dg(11),
             LdsFile::Dg12(_) => FileId::Dg(12),
+            LdsFile::Dg14(_) => FileId::Dg(14),
+            LdsFile::CardAccess(_) => FileId::CardAccess,
+            LdsFile::CardSecurity(_) => FileId::CardSecurity,
             LdsFile::Dg15(_) => FileId::Dg(15),
             LdsFile::Dg16(_) => FileId::Dg(16),
         }
     }
 }
 
-/// Parses any LDS elementary file, recognised by its outer tag.
+/// Parses any LDS elementary file, recognised by its outer tag (EF.CardAccess and
+/// EF.CardSecurity have none: use [`parse_as`]).
 pub fn parse_file(bytes: &[u8]) -> Result<LdsFile, LdsError> {
     let first = obj::obj_at(bytes, 0, 0, "elementary file")?;
     let id = FileId::from_tag(first.tag).ok_or_else(|| {
@@ -88,9 +100,14 @@ pub fn parse_as(id: FileId, bytes: &[u8]) -> Result<LdsFile, LdsError> {
         }
         FileId::Dg(11) => LdsFile::Dg11(Dg11::parse(bytes)?),
         FileId::Dg(12) => LdsFile::Dg12(Dg12::parse(bytes)?),
+        FileId::Dg(14) => LdsFile::Dg14(SecurityInfos::parse_dg14(bytes)?),
+        FileId::CardAccess => LdsFile::CardAccess(SecurityInfos::parse(bytes)?),
+        FileId::CardSecurity => LdsFile::CardSecurity(SecurityInfos::parse(
+            crate::security_infos::card_security_content(bytes)?,
+        )?),
         FileId::Dg(15) => LdsFile::Dg15(Dg15::parse(bytes)?),
         FileId::Dg(16) => LdsFile::Dg16(Dg16::parse(bytes)?),
-        FileId::Dg(n @ (8..=10 | 13 | 14)) => {
+        FileId::Dg(n @ (8..=10 | 13)) => {
             let tag = FileId::Dg(n)
                 .tag()
                 .ok_or_else(|| LdsError::invalid("elementary file", 0, "no tag"))?;

@@ -3,6 +3,7 @@
 
 mod common;
 use epassport_lds::dg1::MrzFormat;
+use epassport_lds::security_infos::SecurityInfo;
 use epassport_lds::{AaPublicKey, Dg1, Dg11, Dg12, Dg15, Dg16, EfCom, FileId, LdsFile, parse_file};
 
 #[test]
@@ -70,10 +71,46 @@ fn dg13_kept_raw() {
 }
 
 #[test]
-fn dg14_kept_raw_for_now() {
+fn dg14_parses_as_security_infos() {
     for f in ["lds/bsi2008/DG14.bin", "lds/gmrtd-samples/DG14.bin"] {
         let b = common::read(f);
-        assert_eq!(parse_file(&b).unwrap().id(), FileId::Dg(14), "{f}");
+        let file = parse_file(&b).unwrap();
+        assert_eq!(file.id(), FileId::Dg(14), "{f}");
+        let LdsFile::Dg14(s) = file else {
+            panic!("{f}: not parsed as DG14 SecurityInfos")
+        };
+        let kinds: Vec<String> = s.infos.iter().map(kind).collect();
+        let expect: &[&str] = if f.contains("bsi2008") {
+            &["CA-PK Ecdh key None", "CA v1 key None", "TA v1"]
+        } else {
+            &[
+                "CA-PK Ecdh key None",
+                "CA v1 key None",
+                "TA v1",
+                "PACE id-PACE-ECDH-GM-AES-CBC-CMAC-256",
+                "PACE id-PACE-ECDH-CAM-AES-CBC-CMAC-256",
+            ]
+        };
+        assert_eq!(kinds, expect, "{f}");
+        assert_eq!(s.to_dg14(), b, "{f}: re-encoding differs");
+    }
+}
+
+fn kind(i: &SecurityInfo) -> String {
+    match i {
+        SecurityInfo::Pace(p) => format!("PACE {}", p.pace.name()),
+        SecurityInfo::PaceDomainParameters(p) => format!("PACE-DP {}", p.protocol),
+        SecurityInfo::ChipAuthentication(c) => format!("CA v{} key {:?}", c.version, c.key_id),
+        SecurityInfo::ChipAuthenticationPublicKey(k) => {
+            format!("CA-PK {:?} key {:?}", k.agreement, k.key_id)
+        }
+        SecurityInfo::ChipAuthenticationDomainParameters(d) => format!("CA-DP {}", d.protocol),
+        SecurityInfo::TerminalAuthentication(t) => format!("TA v{}", t.version),
+        SecurityInfo::ActiveAuthentication(a) => format!("AA {}", a.signature_algorithm),
+        SecurityInfo::Unknown { protocol, .. } => format!("unknown {protocol}"),
+        SecurityInfo::Malformed {
+            protocol, error, ..
+        } => format!("malformed {protocol}: {error}"),
     }
 }
 
