@@ -236,3 +236,25 @@ fn show_card_security_by_name() {
     assert!(out.contains("  - PACEInfo id-PACE-"), "{out}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn show_39794_quality_landmarks_and_pad() {
+    let f = realworld().join("biometrics/dg2_silver_all_fields.bin");
+    let (code, out, err) = run(&["lds", "show", "--json", f.to_str().unwrap()]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rep = &v["files"][0]["fields"]["records"][0]["representations"][0];
+    assert_eq!(
+        rep["quality"],
+        serde_json::json!([{"algorithm": {"organization": 1, "id": 1}, "score": {"score": 99}}])
+    );
+    assert_eq!(
+        rep["landmarks"],
+        serde_json::json!([{"kind": "MPEG-4", "code": 10, "coordinates": {"system": "2D", "x": 90, "y": 22}}])
+    );
+    assert_eq!(rep["pad"]["decision"], 0);
+    assert_eq!(rep["pad"]["risk_level"], 5);
+    assert_eq!(rep["pad"]["challenges"][0], "4368616c6c656e676531");
+    assert_eq!(rep["capture_date_time"], "2024-01-20T13:23:09.908");
+    assert_eq!(rep["other_elements"].as_array().unwrap().len(), 3);
+}

@@ -228,6 +228,14 @@ fn describe(name: &str, len: usize, f: &LdsFile) -> Value {
                         "eye_colour": p.eye_colour.map(lds::iso39794_5::eye_colour_name),
                         "hair_colour": p.hair_colour.map(lds::iso39794_5::hair_colour_name),
                         "pose_yaw_pitch_roll": p.pose,
+                        "capture_date_time": p.capture_date_time.as_ref().map(|d| d.to_string()),
+                        "quality": p.quality.iter().map(|q| json!({
+                            "algorithm": q.algorithm.map(registry),
+                            "score": q.score.map(score),
+                        })).collect::<Vec<_>>(),
+                        "landmarks": p.landmarks.iter().map(landmark).collect::<Vec<_>>(),
+                        "pad": p.pad.as_ref().map(pad),
+                        "other_elements": p.other_elements.iter().map(|(t, raw)| json!({"tag": format!("{t:02X}"), "der": hex(raw)})).collect::<Vec<_>>(),
                     })).collect::<Vec<_>>()}),
             }).collect();
             (
@@ -419,6 +427,51 @@ fn security_info(i: &SecurityInfo) -> Value {
             "summary": format!("malformed SecurityInfo {protocol} ({} bytes, kept): {error}", der.len()),
         }),
     }
+}
+
+fn registry(r: lds::iso39794_5::RegistryId) -> Value {
+    json!({"organization": r.organization, "id": r.id})
+}
+
+fn score(s: lds::iso39794_5::ScoreOrError) -> Value {
+    match s {
+        lds::iso39794_5::ScoreOrError::Score(v) => json!({"score": v}),
+        lds::iso39794_5::ScoreOrError::Error(e) => json!({"error": e}),
+    }
+}
+
+fn landmark(l: &lds::iso39794_5::Landmark) -> Value {
+    use lds::iso39794_5::{LandmarkCoordinates as C, LandmarkKind as K};
+    let (kind, code) = match l.kind {
+        Some(K::Mpeg4(c)) => (Some("MPEG-4".to_string()), Some(c)),
+        Some(K::Anthropometric(c)) => (Some("anthropometric".to_string()), Some(c)),
+        Some(K::Other(n)) => (Some(format!("other [{n}]")), None),
+        None => (None, None),
+    };
+    let coordinates = match l.coordinates {
+        Some(C::Cartesian2D { x, y }) => json!({"system": "2D", "x": x, "y": y}),
+        Some(C::TextureImage { u, v }) => json!({"system": "texture", "u": u, "v": v}),
+        Some(C::Cartesian3D { x, y, z }) => json!({"system": "3D", "x": x, "y": y, "z": z}),
+        Some(C::Other(n)) => json!({"system": format!("other [{n}]")}),
+        None => Value::Null,
+    };
+    json!({"kind": kind, "code": code, "coordinates": coordinates})
+}
+
+fn pad(p: &lds::iso39794_5::PadData) -> Value {
+    json!({
+        "decision": p.decision,
+        "scores": p.scores.iter().map(|s| json!({"mechanism": s.mechanism.map(registry), "score": s.score.map(score)})).collect::<Vec<_>>(),
+        "extended_data": p.extended_data.iter().map(|e| json!({"type": e.data_type.map(registry), "data": hex(&e.data)})).collect::<Vec<_>>(),
+        "capture_context": p.capture_context,
+        "supervision_level": p.supervision_level,
+        "risk_level": p.risk_level,
+        "criteria_category": p.criteria_category,
+        "parameter": p.parameter.as_deref().map(hex),
+        "challenges": p.challenges.iter().map(|c| hex(c)).collect::<Vec<_>>(),
+        "capture_date_time": p.capture_date_time.as_ref().map(|d| d.to_string()),
+        "other_elements": p.other_elements.len(),
+    })
 }
 
 fn hex(b: &[u8]) -> String {

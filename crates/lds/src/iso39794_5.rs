@@ -2,9 +2,14 @@
 //! DG2's biometric data blocks, stored in `7F2E`).
 //!
 //! The module reads what a verifier needs from each representation (image bytes, format, size,
-//! colour space, kind, identity metadata and pose) and ignores the blocks it does not model
-//! (quality, PAD, landmarks, capture device details) after checking they are well-formed BER.
-//! The encoder writes those modelled fields, which is what the fixture generator needs.
+//! colour space, kind, identity metadata and pose) and decodes the quality blocks (algorithm
+//! registry id, score or error code), landmark blocks (kind, code, 2D/texture/3D coordinates),
+//! the presentation-attack-detection data block (ISO/IEC 39794-1: decision, score blocks,
+//! extended data, capture context, supervision level, risk level, criteria category, parameter,
+//! challenges, capture time) and the capture date and time. Representation elements it does not
+//! model (session id, derived-from, capture device, future extensions) are kept as raw TLVs.
+//! The encoder writes the image and its information, identity metadata and pose, which is what
+//! the fixture generator needs.
 
 use crate::LdsError;
 use crate::obj::{self, Obj};
@@ -108,10 +113,177 @@ pub struct Representation {
     pub subject_height: Option<i64>,
     /// Pose yaw, pitch, roll angle values (degrees).
     pub pose: [Option<i64>; 3],
-    /// Number of quality blocks present (not decoded further).
-    pub quality_blocks: usize,
-    /// Number of landmark blocks present (not decoded further).
-    pub landmark_blocks: usize,
+    /// Capture date and time (`captureDateTimeBlock [2]`).
+    pub capture_date_time: Option<DateTime>,
+    /// Quality blocks (`qualityBlocks [3]`).
+    pub quality: Vec<QualityBlock>,
+    /// Presentation attack detection data (`padDataBlock [4]`).
+    pub pad: Option<PadData>,
+    /// Landmark blocks (`landmarkBlocks [9]`).
+    pub landmarks: Vec<Landmark>,
+    /// Representation elements not modelled here, kept as (tag, whole TLV in DER).
+    pub other_elements: Vec<(u32, Vec<u8>)>,
+}
+
+/// A 39794-1 `DateTimeBlock` (fields absent in the record are `None`).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct DateTime {
+    /// Year.
+    pub year: Option<i64>,
+    /// Month (1-12).
+    pub month: Option<i64>,
+    /// Day of month.
+    pub day: Option<i64>,
+    /// Hour.
+    pub hour: Option<i64>,
+    /// Minute.
+    pub minute: Option<i64>,
+    /// Second.
+    pub second: Option<i64>,
+    /// Millisecond.
+    pub millisecond: Option<i64>,
+}
+
+impl std::fmt::Display for DateTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = |x: Option<i64>| x.map_or("??".to_string(), |x| format!("{x:02}"));
+        write!(
+            f,
+            "{}-{}-{}T{}:{}:{}",
+            self.year.map_or("????".to_string(), |y| format!("{y:04}")),
+            v(self.month),
+            v(self.day),
+            v(self.hour),
+            v(self.minute),
+            v(self.second)
+        )?;
+        if let Some(ms) = self.millisecond {
+            write!(f, ".{ms:03}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A 39794-1 `RegistryIdBlock`: the organisation and the product/algorithm id it registered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct RegistryId {
+    /// Organisation (CBEFF biometric organisation).
+    pub organization: i64,
+    /// The id within the organisation.
+    pub id: i64,
+}
+
+/// A score, or the error code given instead of one (39794-1 `ScoreOrError`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScoreOrError {
+    /// The score (0-100 for quality).
+    Score(i64),
+    /// The error code (why no score was computed).
+    Error(i64),
+}
+
+/// A 39794-1 `QualityBlock`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QualityBlock {
+    /// The quality algorithm.
+    pub algorithm: Option<RegistryId>,
+    /// Its score or error.
+    pub score: Option<ScoreOrError>,
+}
+
+/// A 39794-1 PAD score block: the mechanism and its score or error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PadScore {
+    /// The PAD mechanism.
+    pub mechanism: Option<RegistryId>,
+    /// Its score or error.
+    pub score: Option<ScoreOrError>,
+}
+
+/// A 39794-1 extended data block: a registered type and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExtendedData {
+    /// The data type.
+    pub data_type: Option<RegistryId>,
+    /// The data.
+    pub data: Vec<u8>,
+}
+
+/// The 39794-1 `PADDataBlock`: codes as found (see ISO/IEC 39794-1 for their meaning).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PadData {
+    /// PAD decision code `[0]`.
+    pub decision: Option<i64>,
+    /// Score blocks `[1]`.
+    pub scores: Vec<PadScore>,
+    /// Extended data blocks `[2]`.
+    pub extended_data: Vec<ExtendedData>,
+    /// Capture context code `[3]`.
+    pub capture_context: Option<i64>,
+    /// Supervision level code `[4]`.
+    pub supervision_level: Option<i64>,
+    /// Risk level `[5]`.
+    pub risk_level: Option<i64>,
+    /// Criteria category code `[6]`.
+    pub criteria_category: Option<i64>,
+    /// Parameter `[7]` (bytes as found).
+    pub parameter: Option<Vec<u8>>,
+    /// Challenges `[8]` (each as found).
+    pub challenges: Vec<Vec<u8>>,
+    /// Capture date and time `[9]`.
+    pub capture_date_time: Option<DateTime>,
+    /// Elements not modelled here, kept as (tag, whole TLV in DER).
+    pub other_elements: Vec<(u32, Vec<u8>)>,
+}
+
+/// What a landmark's kind is measured against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LandmarkKind {
+    /// An MPEG-4 feature point (`mpeg4 [0]`), with its code.
+    Mpeg4(i64),
+    /// An anthropometric landmark (`anthropometricLandmark [1]`), with its code.
+    Anthropometric(i64),
+    /// A kind this crate does not know (the choice's tag number).
+    Other(u32),
+}
+
+/// Where a landmark is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LandmarkCoordinates {
+    /// Image pixel coordinates (`coordinateCartesian2DBlock [0]`).
+    Cartesian2D {
+        /// x.
+        x: i64,
+        /// y.
+        y: i64,
+    },
+    /// Texture image coordinates (`coordinateTextureImageBlock [1]`).
+    TextureImage {
+        /// u.
+        u: i64,
+        /// v.
+        v: i64,
+    },
+    /// 3D coordinates (`coordinateCartesian3DBlock [2]`).
+    Cartesian3D {
+        /// x.
+        x: i64,
+        /// y.
+        y: i64,
+        /// z.
+        z: i64,
+    },
+    /// A coordinate system this crate does not know (the choice's tag number).
+    Other(u32),
+}
+
+/// A 39794-5 `LandmarkBlock`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Landmark {
+    /// The kind and code.
+    pub kind: Option<LandmarkKind>,
+    /// The coordinates, when given.
+    pub coordinates: Option<LandmarkCoordinates>,
 }
 
 impl std::fmt::Debug for Representation {
@@ -207,19 +379,215 @@ fn constructed<'a>(
     }
 }
 
-/// How many elements a (possibly SEQUENCE OF) block holds.
-fn block_count(kids: &[Obj<'_>], n: u32, field: &'static str) -> Result<usize, LdsError> {
-    match find(kids, n) {
-        None => Ok(0),
-        Some(o) => {
-            let inner = o.children(field)?;
-            if inner.iter().all(|c| c.tag == Tag(0x30)) && !inner.is_empty() {
-                Ok(inner.len())
-            } else {
-                Ok(1)
-            }
+/// The most quality, landmark, PAD score or challenge entries one block may hold.
+pub const MAX_BLOCKS: usize = 256;
+
+/// The elements of a SEQUENCE OF block `[n]` (each a SEQUENCE's children); a block whose
+/// children are not SEQUENCEs is taken as one element.
+fn sequence_of<'a>(
+    kids: &[Obj<'a>],
+    n: u32,
+    field: &'static str,
+) -> Result<Vec<Vec<Obj<'a>>>, LdsError> {
+    let Some(o) = find(kids, n) else {
+        return Ok(Vec::new());
+    };
+    if !o.tag.is_constructed() {
+        return Err(LdsError::invalid(
+            field,
+            o.offset,
+            "expected a constructed block",
+        ));
+    }
+    let inner = o.children(field)?;
+    if inner.len() > MAX_BLOCKS {
+        return Err(LdsError::invalid(
+            field,
+            o.offset,
+            format!("{} entries, at most {MAX_BLOCKS}", inner.len()),
+        ));
+    }
+    if !inner.is_empty() && inner.iter().all(|c| c.tag == Tag(0x30)) {
+        inner.iter().map(|c| c.children(field)).collect()
+    } else {
+        Ok(vec![inner])
+    }
+}
+
+/// The whole TLV of `o` (its header re-encoded in DER).
+fn raw(o: &Obj<'_>) -> Vec<u8> {
+    // Header bytes are not kept by Obj: re-encode tag and length around the value.
+    encode(o.tag, o.value)
+}
+
+fn date_time(o: &Obj<'_>, field: &'static str) -> Result<DateTime, LdsError> {
+    if !o.tag.is_constructed() {
+        return Err(LdsError::invalid(
+            field,
+            o.offset,
+            "expected a constructed block",
+        ));
+    }
+    let k = o.children(field)?;
+    Ok(DateTime {
+        year: opt_int(&k, 0, field)?,
+        month: opt_int(&k, 1, field)?,
+        day: opt_int(&k, 2, field)?,
+        hour: opt_int(&k, 3, field)?,
+        minute: opt_int(&k, 4, field)?,
+        second: opt_int(&k, 5, field)?,
+        millisecond: opt_int(&k, 6, field)?,
+    })
+}
+
+fn registry_id(
+    kids: &[Obj<'_>],
+    n: u32,
+    field: &'static str,
+) -> Result<Option<RegistryId>, LdsError> {
+    let Some(k) = constructed(kids, n, field)? else {
+        return Ok(None);
+    };
+    Ok(Some(RegistryId {
+        organization: opt_int(&k, 0, field)?.unwrap_or(0),
+        id: opt_int(&k, 1, field)?.unwrap_or(0),
+    }))
+}
+
+/// `ScoreOrError ::= CHOICE { score [0] INTEGER, error [1] code }` at `[n]`.
+fn score_or_error(
+    kids: &[Obj<'_>],
+    n: u32,
+    field: &'static str,
+) -> Result<Option<ScoreOrError>, LdsError> {
+    let Some(k) = constructed(kids, n, field)? else {
+        return Ok(None);
+    };
+    if let Some(s) = opt_int(&k, 0, field)? {
+        return Ok(Some(ScoreOrError::Score(s)));
+    }
+    Ok(opt_code(&k, 1, field)?.map(ScoreOrError::Error))
+}
+
+fn quality_block(k: &[Obj<'_>]) -> Result<QualityBlock, LdsError> {
+    Ok(QualityBlock {
+        algorithm: registry_id(k, 0, "39794-5 quality algorithm id")?,
+        score: score_or_error(k, 1, "39794-5 quality score")?,
+    })
+}
+
+fn pad_data(k: &[Obj<'_>]) -> Result<PadData, LdsError> {
+    let mut pad = PadData {
+        decision: opt_code(k, 0, "39794-5 PAD decision")?,
+        capture_context: opt_code(k, 3, "39794-5 PAD capture context")?,
+        supervision_level: opt_code(k, 4, "39794-5 PAD supervision level")?,
+        risk_level: opt_int(k, 5, "39794-5 PAD risk level")?,
+        criteria_category: opt_code(k, 6, "39794-5 PAD criteria category")?,
+        parameter: find(k, 7).map(|o| o.value.to_vec()),
+        ..Default::default()
+    };
+    for s in sequence_of(k, 1, "39794-5 PAD score blocks")? {
+        pad.scores.push(PadScore {
+            mechanism: registry_id(&s, 0, "39794-5 PAD mechanism id")?,
+            score: score_or_error(&s, 1, "39794-5 PAD score")?,
+        });
+    }
+    for e in sequence_of(k, 2, "39794-5 PAD extended data blocks")? {
+        pad.extended_data.push(ExtendedData {
+            data_type: registry_id(&e, 0, "39794-5 PAD extended data type")?,
+            data: find(&e, 1).map(|o| o.value.to_vec()).unwrap_or_default(),
+        });
+    }
+    if let Some(c) = constructed(k, 8, "39794-5 PAD challenges")? {
+        if c.len() > MAX_BLOCKS {
+            return Err(LdsError::invalid(
+                "39794-5 PAD challenges",
+                c[0].offset,
+                format!("{} challenges, at most {MAX_BLOCKS}", c.len()),
+            ));
+        }
+        pad.challenges = c.iter().map(|o| o.value.to_vec()).collect();
+    }
+    if let Some(o) = find(k, 9) {
+        pad.capture_date_time = Some(date_time(&o, "39794-5 PAD capture date and time")?);
+    }
+    for o in k {
+        let known = (o.tag.0 & 0xC0) == 0x80 && (o.tag.0 & 0x1F) <= 9;
+        if !known {
+            pad.other_elements.push((o.tag.0, raw(o)));
         }
     }
+    Ok(pad)
+}
+
+/// The one alternative a CHOICE-tagged element holds.
+fn choice<'a>(o: Obj<'a>, field: &'static str) -> Result<Obj<'a>, LdsError> {
+    let kids = o.children(field)?;
+    match kids.as_slice() {
+        [one] => Ok(*one),
+        _ => Err(LdsError::invalid(
+            field,
+            o.offset,
+            format!("a CHOICE holds {} elements, not 1", kids.len()),
+        )),
+    }
+}
+
+fn landmark(k: &[Obj<'_>]) -> Result<Landmark, LdsError> {
+    const KF: &str = "39794-5 landmark kind";
+    const CF: &str = "39794-5 landmark coordinates";
+    let mut lm = Landmark {
+        kind: None,
+        coordinates: None,
+    };
+    if let Some(kind) = find(k, 0).filter(|o| o.tag.is_constructed()) {
+        // landmarkKind [0] CHOICE { base [0] CHOICE { mpeg4 [0], anthropometric [1] }, ext [1] }
+        let base = choice(kind, KF)?;
+        lm.kind = Some(if base.tag.0 == 0xA0 {
+            let which = choice(base, KF)?;
+            let code = opt_code(std::slice::from_ref(&which), which.tag.0 & 0x1F, KF)?;
+            match (which.tag.0 & 0x1F, code) {
+                (0, Some(c)) => LandmarkKind::Mpeg4(c),
+                (1, Some(c)) => LandmarkKind::Anthropometric(c),
+                (n, _) => LandmarkKind::Other(n),
+            }
+        } else {
+            LandmarkKind::Other(base.tag.0 & 0x1F)
+        });
+    }
+    if let Some(coords) = find(k, 1).filter(|o| o.tag.is_constructed()) {
+        // landmarkCoordinates [1] CHOICE { base [0] CHOICE { 2D [0], texture [1], 3D [2] }, ext [1] }
+        let base = choice(coords, CF)?;
+        lm.coordinates = Some(if base.tag.0 == 0xA0 {
+            let which = choice(base, CF)?;
+            let n = which.tag.0 & 0x1F;
+            let c = if which.tag.is_constructed() {
+                which.children(CF)?
+            } else {
+                Vec::new()
+            };
+            let at = |i| opt_int(&c, i, CF).map(|v| v.unwrap_or(0));
+            match n {
+                0 => LandmarkCoordinates::Cartesian2D {
+                    x: at(0)?,
+                    y: at(1)?,
+                },
+                1 => LandmarkCoordinates::TextureImage {
+                    u: at(0)?,
+                    v: at(1)?,
+                },
+                2 => LandmarkCoordinates::Cartesian3D {
+                    x: at(0)?,
+                    y: at(1)?,
+                    z: at(2)?,
+                },
+                n => LandmarkCoordinates::Other(n),
+            }
+        } else {
+            LandmarkCoordinates::Other(base.tag.0 & 0x1F)
+        });
+    }
+    Ok(lm)
 }
 
 impl FaceImageData {
@@ -356,8 +724,25 @@ fn parse_representation(r: &Obj<'_>) -> Result<Representation, LdsError> {
         }
         rep.colour_space = opt_code(&info, 9, "39794-5 colour space")?;
     }
-    rep.quality_blocks = block_count(&kids, 3, "39794-5 quality blocks")?;
-    rep.landmark_blocks = block_count(&kids, 9, "39794-5 landmark blocks")?;
+    if let Some(o) = find(&kids, 2) {
+        rep.capture_date_time = Some(date_time(&o, "39794-5 capture date and time")?);
+    }
+    for q in sequence_of(&kids, 3, "39794-5 quality blocks")? {
+        rep.quality.push(quality_block(&q)?);
+    }
+    if let Some(pad) = constructed(&kids, 4, "39794-5 PAD data block")? {
+        rep.pad = Some(pad_data(&pad)?);
+    }
+    for l in sequence_of(&kids, 9, "39794-5 landmark blocks")? {
+        rep.landmarks.push(landmark(&l)?);
+    }
+    for k in &kids {
+        let n = k.tag.0 & 0x1F;
+        let known = matches!(n, 0..=4 | 8 | 9) && (k.tag.0 & 0xC0) == 0x80;
+        if !known {
+            rep.other_elements.push((k.tag.0, raw(k)));
+        }
+    }
     if let Some(idm) = constructed(&kids, 8, "39794-5 identity metadata")? {
         rep.gender = opt_code(&idm, 0, "39794-5 gender")?;
         rep.eye_colour = opt_code(&idm, 1, "39794-5 eye colour")?;

@@ -6,6 +6,9 @@ use epassport_lds::dg2::FaceRecord;
 use epassport_lds::image::{DeclaredFormat, DecodeLimits, ImageFormat, ImageWarning};
 use epassport_lds::iso19794_5::{FacialRecord, ImageDataType};
 use epassport_lds::iso39794_5::FaceImageData;
+use epassport_lds::iso39794_5::{
+    Landmark, LandmarkCoordinates, LandmarkKind, PadScore, QualityBlock, RegistryId, ScoreOrError,
+};
 use epassport_lds::{Dg2, DisplayedImages, DisplayedKind, LdsError, RawBiometricDg};
 
 #[test]
@@ -119,8 +122,12 @@ fn silver_dg2_holds_a_39794_record_with_a_jp2() {
     // The modelled fields survive our own encoding.
     let mut back = FaceImageData::parse(&r.encode(), 0).unwrap();
     back.representations[0].image_offset = rep.image_offset;
-    back.representations[0].quality_blocks = rep.quality_blocks;
-    back.representations[0].landmark_blocks = rep.landmark_blocks;
+    let b = &mut back.representations[0];
+    b.capture_date_time = rep.capture_date_time.clone();
+    b.quality = rep.quality.clone();
+    b.pad = rep.pad.clone();
+    b.landmarks = rep.landmarks.clone();
+    b.other_elements = rep.other_elements.clone();
     assert_eq!(&back, r);
     assert_eq!((rep.width, rep.height), (Some(572), Some(731)));
     assert_eq!((img.width, img.height), (413, 531));
@@ -131,6 +138,68 @@ fn silver_dg2_holds_a_39794_record_with_a_jp2() {
     );
     assert_eq!(rep.subject_height, Some(1786));
     assert_eq!(rep.pose, [Some(2), Some(3), Some(1)]);
+    // Capture time, quality, PAD and landmark blocks decoded (JMRTD's all-fields sample).
+    assert_eq!(
+        rep.capture_date_time
+            .as_ref()
+            .map(|d| d.to_string())
+            .as_deref(),
+        Some("2024-01-20T13:23:09.908")
+    );
+    assert_eq!(
+        rep.quality,
+        [QualityBlock {
+            algorithm: Some(RegistryId {
+                organization: 1,
+                id: 1
+            }),
+            score: Some(ScoreOrError::Score(99)),
+        }]
+    );
+    assert_eq!(
+        rep.landmarks,
+        [Landmark {
+            kind: Some(LandmarkKind::Mpeg4(10)),
+            coordinates: Some(LandmarkCoordinates::Cartesian2D { x: 90, y: 22 }),
+        }]
+    );
+    let pad = rep.pad.as_ref().unwrap();
+    assert_eq!(pad.decision, Some(0));
+    assert_eq!(
+        pad.scores,
+        [PadScore {
+            mechanism: Some(RegistryId {
+                organization: 1,
+                id: 1
+            }),
+            score: Some(ScoreOrError::Score(99)),
+        }]
+    );
+    assert_eq!(pad.extended_data.len(), 1);
+    assert_eq!(pad.extended_data[0].data, b"ExtendedDataBlock data");
+    assert_eq!(
+        (
+            pad.capture_context,
+            pad.supervision_level,
+            pad.risk_level,
+            pad.criteria_category
+        ),
+        (Some(0), Some(0), Some(5), Some(2))
+    );
+    assert_eq!(pad.parameter.as_deref(), Some(&b"PAD Parameter"[..]));
+    assert_eq!(pad.challenges, [b"Challenge1".to_vec()]);
+    assert_eq!(
+        pad.capture_date_time
+            .as_ref()
+            .map(|d| d.to_string())
+            .as_deref(),
+        Some("2024-01-22T15:16:17.018")
+    );
+    assert!(pad.other_elements.is_empty());
+    // Session id [5], derived-from [6] and the capture device block [7] are kept raw.
+    let tags: Vec<u32> = rep.other_elements.iter().map(|(t, _)| *t).collect();
+    assert_eq!(tags, [0x85, 0x86, 0xA7]);
+    assert_eq!(rep.other_elements[0].1, [0x85, 0x01, 0x09]);
 }
 
 #[test]
