@@ -9,9 +9,19 @@
 //!
 //! In both, `K = KA(SK_PCD, PK_PICC)`, the session keys are `KDF(K, 1)` and `KDF(K, 2)`, and
 //! secure messaging restarts with SSC = 0. The cryptography serves the software chip too.
+//!
+//! CA version 2 (BSI TR-03110 part 1 §3.4.1, part 3 §B.11.5): the chip answers GENERAL
+//! AUTHENTICATE with a nonce `r_PICC` (DO'81') and an authentication token `T_PICC` (DO'82'); the
+//! keys are then `KDF(K, r_PICC, 1)` and `KDF(K, r_PICC, 2)` (the nonce between the secret and the
+//! counter) and `T_PICC = MAC(K_MAC, PK_PCD)` over the public-key data object of the terminal's
+//! ephemeral key with the CA protocol OID. The terminal checks the token before it switches keys;
+//! a chip answering `7C 00` is CA version 1 over GENERAL AUTHENTICATE (ICAO 9303-11 §6.2.4.2).
+//!
+//! The terminal's ephemeral key is injectable ([`authenticate_with_key`]) so the BSI worked example
+//! replays bit for bit.
 
 use crate::crypto::{CryptoError, Element, Group, PrivateKey, RandomSource};
-use crate::kdf::Cipher;
+use crate::kdf::{Cipher, KdfCounter, SecretKey};
 use crate::pace::{group_from_domain_parameters, sm_cipher};
 use crate::sm::{SecureMessaging, SecureTransport, SmError, SmKeys};
 use epassport_card::{Command, StatusWord, Transport};
@@ -20,6 +30,7 @@ use epassport_lds::security_infos::{
     SecurityInfos,
 };
 use epassport_tlv::{self as tlv, Tag};
+use zeroize::Zeroizing;
 
 /// Why Chip Authentication could not run or failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,6 +62,17 @@ pub enum CaError {
     /// Secure messaging failed before the keys were switched (the session is gone).
     #[error("secure messaging failed during Chip Authentication: {0}")]
     SecureMessaging(String),
+    /// CA version 2: the chip's authentication token `T_PICC` does not verify under the keys
+    /// derived from the DG14 / EF.CardSecurity public key: the chip does not hold that key.
+    #[error(
+        "the chip's authentication token T_PICC {got} is not MAC(K_MAC, PK_PCD) = {expected}: it does not hold the Chip Authentication key"
+    )]
+    TokenMismatch {
+        /// The token the chip sent (hex).
+        got: String,
+        /// The token the keys give (hex).
+        expected: String,
+    },
 }
 
 impl From<CryptoError> for CaError {
@@ -212,6 +234,29 @@ pub struct CaEvidence {
     pub key_id: Option<i64>,
     /// How possession was proved.
     pub proof: &'static str,
+    /// 1: keys `KDF(K, c)` (MSE:Set KAT, or GENERAL AUTHENTICATE answered `7C 00`); 2: the chip
+    /// sent a nonce and an authentication token, and the token verified.
+    pub version: u8,
+}
+
+/// The intermediate values of a Chip Authentication run (worked-example tests, diagnostics). The
+/// shared secret is zeroized on drop and not printed.
+#[derive(Clone, Default)]
+pub struct CaTranscript {
+    /// The terminal's ephemeral public key `PK_PCD` as sent.
+    pub terminal_public_key: Vec<u8>,
+    /// The shared secret `K` (secret).
+    pub shared_secret: Zeroizing<Vec<u8>>,
+    /// CA version 2: the chip's nonce `r_PICC`.
+    pub nonce: Option<Vec<u8>>,
+    /// CA version 2: the chip's authentication token `T_PICC`.
+    pub token: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for CaTranscript {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CaTranscript(REDACTED)")
+    }
 }
 
 /// Encodes an integer key ID as DO'84' content (minimal unsigned big-endian).
@@ -227,27 +272,104 @@ pub fn session_keys(cipher: Cipher, shared: &[u8]) -> Result<SecureMessaging, Sm
     SecureMessaging::new(keys, &vec![0u8; cipher.block_len()])
 }
 
+/// `KDF(K, r, c)` of BSI TR-03110 part 3 §A.2.3: the hash of `K || r || c` (`c` 32-bit
+/// big-endian), SHA-1 for 3DES and AES-128, SHA-256 for AES-192/256, cut to the key length, DES
+/// parity adjusted for 3DES. With an empty `r` it is `KDF(K, c)` of ICAO 9303-11 §9.7.1.
+pub fn kdf_with_nonce(
+    shared_secret: &[u8],
+    nonce: &[u8],
+    counter: KdfCounter,
+    cipher: Cipher,
+) -> SecretKey {
+    use sha2::Digest;
+    let c = (counter as u32).to_be_bytes();
+    let hash: Zeroizing<Vec<u8>> = Zeroizing::new(match cipher {
+        Cipher::Tdes | Cipher::Aes128 => sha1::Sha1::new()
+            .chain_update(shared_secret)
+            .chain_update(nonce)
+            .chain_update(c)
+            .finalize()
+            .to_vec(),
+        _ => sha2::Sha256::new()
+            .chain_update(shared_secret)
+            .chain_update(nonce)
+            .chain_update(c)
+            .finalize()
+            .to_vec(),
+    });
+    let mut key = Zeroizing::new(hash[..cipher.key_len().min(hash.len())].to_vec());
+    if cipher == Cipher::Tdes {
+        crate::kdf::adjust_des_parity(&mut key);
+    }
+    SecretKey::new(key.to_vec())
+}
+
+/// CA version 2 session keys `KDF(K, r_PICC, 1)`, `KDF(K, r_PICC, 2)`, SSC = 0.
+pub fn session_keys_v2(
+    cipher: Cipher,
+    shared: &[u8],
+    nonce: &[u8],
+) -> Result<SecureMessaging, SmError> {
+    let keys = SmKeys::new(
+        cipher,
+        kdf_with_nonce(shared, nonce, KdfCounter::Enc, cipher),
+        kdf_with_nonce(shared, nonce, KdfCounter::Mac, cipher),
+    )?;
+    SecureMessaging::new(keys, &vec![0u8; cipher.block_len()])
+}
+
+/// CA version 2: `T_PICC = MAC(K_MAC, PK_PCD)` over the public-key data object
+/// `7F49 { 06 <CA protocol OID>, 86 point | 84 value }` of the terminal's ephemeral key (retail
+/// MAC for 3DES, CMAC truncated to 8 bytes for AES), as the PACE tokens.
+pub fn authentication_token(
+    cipher: Cipher,
+    k_mac: &SecretKey,
+    oid: &epassport_lds::Oid,
+    group: &Group,
+    terminal_public_key: &Element,
+) -> Result<[u8; 8], CaError> {
+    crate::pace::token(cipher, k_mac, oid, group, terminal_public_key)
+        .map_err(|e| CaError::SecureMessaging(e.to_string()))
+}
+
 /// Runs Chip Authentication over an established secure channel (terminal role) and restarts its
 /// secure messaging with the new keys. The chip proves possession with a READ BINARY of EF.COM's
-/// first bytes (by short file identifier) answered under the new keys.
+/// first bytes (by short file identifier) answered under the new keys, and, for CA version 2,
+/// with its authentication token first.
 pub fn authenticate<T: Transport>(
     st: &mut SecureTransport<T>,
     params: &CaParameters,
     rng: &mut dyn RandomSource,
 ) -> Result<CaEvidence, CaError> {
+    let sk: PrivateKey = params.group.generate_private_key(rng);
+    authenticate_with_key(st, params, &sk).map(|(evidence, _)| evidence)
+}
+
+/// [`authenticate`] with the terminal's ephemeral private key given (worked examples), returning
+/// the intermediate values too.
+pub fn authenticate_with_key<T: Transport>(
+    st: &mut SecureTransport<T>,
+    params: &CaParameters,
+    sk: &PrivateKey,
+) -> Result<(CaEvidence, CaTranscript), CaError> {
     let group = &params.group;
-    let sk: PrivateKey = group.generate_private_key(rng);
-    let pk = group.public_key(&sk, &group.generator())?;
+    let pk = group.public_key(sk, &group.generator())?;
     let pk_bytes = group.encode(&pk);
-    let shared = group.shared_secret(&sk, &params.chip_public_key)?;
+    let shared = group.shared_secret(sk, &params.chip_public_key)?;
     let cipher = params.cipher();
     let sm_err = |e: SmError| CaError::SecureMessaging(e.to_string());
+    let mut transcript = CaTranscript {
+        terminal_public_key: pk_bytes.clone(),
+        shared_secret: shared.clone(),
+        nonce: None,
+        token: None,
+    };
 
     let mut key_ref = Vec::new();
     if let Some(id) = params.key_id {
         tlv::encode_into(Tag(0x84), &key_id_bytes(id), &mut key_ref);
     }
-    if params.protocol.cipher == si::Cipher::Tdes {
+    let new_sm = if params.protocol.cipher == si::Cipher::Tdes {
         // MSE:Set KAT (ICAO 9303-11 §6.2.4.1).
         let mut data = tlv::encode(Tag(0x91), &pk_bytes);
         data.extend_from_slice(&key_ref);
@@ -260,6 +382,7 @@ pub fn authenticate<T: Transport>(
                 sw: r.sw,
             });
         }
+        session_keys(cipher, &shared).map_err(sm_err)?
     } else {
         // MSE:Set AT then GENERAL AUTHENTICATE (ICAO 9303-11 §6.2.4.2).
         let mut data = tlv::encode(Tag(0x80), &params.oid.0);
@@ -284,11 +407,26 @@ pub fn authenticate<T: Transport>(
                 sw: r.sw,
             });
         }
-        tlv::parse_exact(&r.data, Tag(0x7C))
-            .map_err(|e| CaError::MalformedResponse(e.to_string()))?;
-    }
-    st.restart(session_keys(cipher, &shared).map_err(sm_err)?)
-        .map_err(sm_err)?;
+        match parse_ga_response(&r.data)? {
+            None => session_keys(cipher, &shared).map_err(sm_err)?,
+            Some(CaV2Answer { nonce, token }) => {
+                let sm = session_keys_v2(cipher, &shared, &nonce).map_err(sm_err)?;
+                let expected =
+                    authentication_token(cipher, sm.keys().k_mac(), &params.oid, group, &pk)?;
+                transcript.nonce = Some(nonce);
+                transcript.token = Some(token.clone());
+                if expected.as_slice() != token.as_slice() {
+                    return Err(CaError::TokenMismatch {
+                        got: hex::encode_upper(&token),
+                        expected: hex::encode_upper(expected),
+                    });
+                }
+                sm
+            }
+        }
+    };
+    let version = if transcript.token.is_some() { 2 } else { 1 };
+    st.restart(new_sm).map_err(sm_err)?;
     // Proof of possession: only the genuine chip derived the keys this response must verify under.
     let read = Command::new(0x00, 0xB0, 0x80 | 0x1E, 0x00).with_le(4);
     match st.send(&read) {
@@ -301,14 +439,66 @@ pub fn authenticate<T: Transport>(
         }
         Err(e) => return Err(CaError::NotProved(e.to_string())),
     }
-    Ok(CaEvidence {
-        protocol_oid: params.oid.to_string(),
-        agreement: params.protocol.agreement,
-        cipher,
-        standard_id: params.standard_id,
-        key_id: params.key_id,
-        proof: "protected READ BINARY of EF.COM answered under the new session keys",
-    })
+    Ok((
+        CaEvidence {
+            protocol_oid: params.oid.to_string(),
+            agreement: params.protocol.agreement,
+            cipher,
+            standard_id: params.standard_id,
+            key_id: params.key_id,
+            proof: if version == 2 {
+                "authentication token T_PICC verified, and a protected READ BINARY of EF.COM answered under the new session keys"
+            } else {
+                "protected READ BINARY of EF.COM answered under the new session keys"
+            },
+            version,
+        },
+        transcript,
+    ))
+}
+
+/// Maximum length accepted for the CA version 2 nonce `r_PICC` (TR-03110 uses 8 bytes).
+const MAX_NONCE_LEN: usize = 64;
+
+/// The data objects of a CA version 2 GENERAL AUTHENTICATE answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaV2Answer {
+    /// The chip's nonce `r_PICC` (DO'81').
+    pub nonce: Vec<u8>,
+    /// The chip's authentication token `T_PICC` (DO'82'), 8 bytes.
+    pub token: Vec<u8>,
+}
+
+/// The chip's GENERAL AUTHENTICATE answer: `7C 00` (CA version 1) or `7C { 81 r_PICC, 82 T_PICC }`
+/// (CA version 2). Anything else is malformed.
+pub fn parse_ga_response(data: &[u8]) -> Result<Option<CaV2Answer>, CaError> {
+    let bad = |w: String| CaError::MalformedResponse(w);
+    let outer = tlv::parse_exact(data, Tag(0x7C)).map_err(|e| bad(e.to_string()))?;
+    if outer.value.is_empty() {
+        return Ok(None);
+    }
+    let inner = tlv::parse_all(outer.value).map_err(|e| bad(e.to_string()))?;
+    let nonce = inner.iter().find(|t| t.tag == Tag(0x81));
+    let token = inner.iter().find(|t| t.tag == Tag(0x82));
+    match (nonce, token) {
+        (Some(n), Some(t)) => {
+            if n.value.is_empty() || n.value.len() > MAX_NONCE_LEN {
+                return Err(bad(format!("nonce r_PICC of {} bytes", n.value.len())));
+            }
+            if t.value.len() != 8 {
+                return Err(bad(format!(
+                    "authentication token T_PICC of {} bytes, expected 8",
+                    t.value.len()
+                )));
+            }
+            Ok(Some(CaV2Answer {
+                nonce: n.value.to_vec(),
+                token: t.value.to_vec(),
+            }))
+        }
+        (None, _) => Err(bad("no nonce r_PICC (DO'81')".into())),
+        (_, None) => Err(bad("no authentication token T_PICC (DO'82')".into())),
+    }
 }
 
 /// The chip's side: the shared secret from the terminal's ephemeral public key (DO'91' or
@@ -324,6 +514,33 @@ pub fn chip_session(
         .map_err(|e| CaError::InvalidPublicKey(e.to_string()))?;
     let shared = group.shared_secret(static_key, &peer)?;
     session_keys(cipher, &shared).map_err(|e| CaError::SecureMessaging(e.to_string()))
+}
+
+/// The chip's side of CA version 2: the keys `KDF(K, r_PICC, c)` from its nonce and the token
+/// `T_PICC` over the terminal's ephemeral key, for the answer `7C { 81 r_PICC, 82 T_PICC }`.
+pub fn chip_session_v2(
+    group: &Group,
+    static_key: &PrivateKey,
+    terminal_public: &[u8],
+    cipher: Cipher,
+    oid: &epassport_lds::Oid,
+    nonce: &[u8],
+) -> Result<(SecureMessaging, [u8; 8]), CaError> {
+    let peer = group
+        .decode(terminal_public)
+        .map_err(|e| CaError::InvalidPublicKey(e.to_string()))?;
+    let shared = group.shared_secret(static_key, &peer)?;
+    let sm = session_keys_v2(cipher, &shared, nonce)
+        .map_err(|e| CaError::SecureMessaging(e.to_string()))?;
+    let token = authentication_token(cipher, sm.keys().k_mac(), oid, group, &peer)?;
+    Ok((sm, token))
+}
+
+/// The answer `7C { 81 r_PICC, 82 T_PICC }` of a CA version 2 GENERAL AUTHENTICATE.
+pub fn ga_response_v2(nonce: &[u8], token: &[u8]) -> Vec<u8> {
+    let mut inner = tlv::encode(Tag(0x81), nonce);
+    inner.extend_from_slice(&tlv::encode(Tag(0x82), token));
+    tlv::encode(Tag(0x7C), &inner)
 }
 
 /// Extracts the private scalar (EC `ECPrivateKey.privateKey`) or exponent (DH `INTEGER`) from a

@@ -3,6 +3,11 @@
 //! with the keys derived from the chip's static key in `chip.json`'s `ca_private_key` and the
 //! terminal's ephemeral key. A "clone" fixture has the genuine DG14 but another private key: it
 //! answers as a chip would and derives different keys, which the terminal detects.
+//!
+//! When the chosen key's ChipAuthenticationInfo has version 2 (BSI TR-03110), GENERAL
+//! AUTHENTICATE is answered with a fresh 8-byte nonce `r_PICC` (from the chip's random source, so
+//! worked examples can script it) and the token `T_PICC`, and the keys are `KDF(K, r_PICC, c)`;
+//! otherwise with `7C 00` (CA version 1, ICAO 9303-11 §6.2.4.2).
 
 use crate::fs::Ef;
 use crate::protocol::{ChipContext, ProtocolHandler};
@@ -49,22 +54,44 @@ impl CaHandler {
         protocol: CaProtocol,
         key_id: Option<&[u8]>,
         terminal_public: &[u8],
-    ) -> Result<(), Response> {
+        general_authenticate: bool,
+    ) -> Result<Option<Vec<u8>>, Response> {
         let (params, sk) = chip_keys(ctx).ok_or_else(|| sw(0x6A88))?;
         let key_id = key_id.map(|b| b.iter().fold(0i64, |a, &x| (a << 8) | i64::from(x)));
+        let key_matches = |p: &&CaParameters| {
+            p.protocol.agreement == protocol.agreement
+                && (key_id.is_none() || p.key_id.is_none() || p.key_id == key_id)
+        };
+        // The exact protocol when the chip lists it (its version decides the answer), else any
+        // key of the same agreement (a public key without a ChipAuthenticationInfo).
         let chosen = params
             .iter()
-            .find(|p| {
-                p.protocol.agreement == protocol.agreement
-                    && (key_id.is_none() || p.key_id.is_none() || p.key_id == key_id)
-            })
+            .filter(key_matches)
+            .find(|p| p.protocol == protocol)
+            .or_else(|| params.iter().find(key_matches))
             .ok_or_else(|| sw(0x6A80))?;
         let cipher = epassport_chip::pace::sm_cipher(protocol.cipher);
-        let sm = ca::chip_session(&chosen.group, &sk, terminal_public, cipher)
+        let (sm, answer) = if general_authenticate && chosen.version == Some(2) {
+            let mut nonce = [0u8; 8];
+            ctx.rng().fill(&mut nonce);
+            let (sm, token) = ca::chip_session_v2(
+                &chosen.group,
+                &sk,
+                terminal_public,
+                cipher,
+                &protocol.oid(),
+                &nonce,
+            )
             .map_err(|_| sw(0x6A80))?;
+            (sm, Some(ca::ga_response_v2(&nonce, &token)))
+        } else {
+            let sm = ca::chip_session(&chosen.group, &sk, terminal_public, cipher)
+                .map_err(|_| sw(0x6A80))?;
+            (sm, None)
+        };
         ctx.install_secure_channel(Box::new(SmChannel::new(sm)));
         ctx.security_mut().chip_authenticated = true;
-        Ok(())
+        Ok(answer)
     }
 }
 
@@ -95,8 +122,8 @@ impl ProtocolHandler for CaHandler {
                     },
                     cipher: si::Cipher::Tdes,
                 };
-                Some(match self.agree(ctx, protocol, key_id, pk.value) {
-                    Ok(()) => sw(0x9000),
+                Some(match self.agree(ctx, protocol, key_id, pk.value, false) {
+                    Ok(_) => sw(0x9000),
                     Err(r) => r,
                 })
             }
@@ -125,8 +152,9 @@ impl ProtocolHandler for CaHandler {
                     return Some(sw(0x6A80));
                 };
                 Some(
-                    match self.agree(ctx, protocol, key_id.as_deref(), pk.value) {
-                        Ok(()) => Response::new(vec![0x7C, 0x00], StatusWord::OK),
+                    match self.agree(ctx, protocol, key_id.as_deref(), pk.value, true) {
+                        Ok(Some(answer)) => Response::new(answer, StatusWord::OK),
+                        Ok(None) => Response::new(vec![0x7C, 0x00], StatusWord::OK),
                         Err(r) => r,
                     },
                 )
