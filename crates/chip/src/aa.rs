@@ -476,7 +476,35 @@ fn verify_rsa(n: &[u8], e: &[u8], challenge: &[u8], sig: &[u8]) -> Result<AaEvid
     };
     let bytes = j.to_be_bytes();
     let skip = bytes.iter().take_while(|&&b| b == 0).count();
-    let f = &bytes[skip..];
+    let recovered = recover_message(&bytes[skip..], challenge)?;
+    Ok(AaEvidence::Rsa {
+        key_bits: key.n().bits() as usize,
+        hash: recovered.hash,
+        implicit_trailer: recovered.implicit_trailer,
+        m1_len: recovered.m1.len(),
+    })
+}
+
+/// What ISO/IEC 9796-2 scheme 1 message recovery found in a message representative
+/// `F = 6A || M1 || H || T` (ICAO 9303-11 §6.1, Appendix F steps 12–18).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveredMessage {
+    /// The recovered part `M1` (the chip's nonce).
+    pub m1: Vec<u8>,
+    /// The digest `D` carried in the representative, equal to `hash(M1 || M2)` when this was
+    /// returned.
+    pub digest: Vec<u8>,
+    /// The hash the trailer names.
+    pub hash: HashAlg,
+    /// True for the implicit trailer `BC` (SHA-1), false for `xx CC`.
+    pub implicit_trailer: bool,
+}
+
+/// ISO/IEC 9796-2 scheme 1 message recovery with partial recovery (header `6A`): splits the
+/// representative `f` (the RSA public operation's result, leading zero bytes removed) into
+/// header, `M1`, digest and trailer, and checks the digest against `hash(M1 || M2)` with the
+/// non-recoverable part `M2` = `challenge` (RND.IFD).
+pub fn recover_message(f: &[u8], challenge: &[u8]) -> Result<RecoveredMessage, AaError> {
     let (&header, _) = f.split_first().ok_or(AaError::NotARepresentative)?;
     if header != 0x6A {
         return Err(AaError::BadHeader(header));
@@ -501,11 +529,11 @@ fn verify_rsa(n: &[u8], e: &[u8], challenge: &[u8], sig: &[u8]) -> Result<AaEvid
     if !ct_eq(d, &expected) {
         return Err(AaError::DigestMismatch);
     }
-    Ok(AaEvidence::Rsa {
-        key_bits: key.n().bits() as usize,
+    Ok(RecoveredMessage {
+        m1: m1.to_vec(),
+        digest: d.to_vec(),
         hash,
         implicit_trailer: implicit,
-        m1_len: m1.len(),
     })
 }
 
