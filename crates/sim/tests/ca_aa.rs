@@ -108,10 +108,28 @@ fn chip_authentication_needs_access_control_first() {
 
 /// A chip with a CA key on `group` (standardised `id`) for `protocol`, built around the demo files.
 fn chip_with_ca(id: u8, protocol: CaProtocol, with_info: bool) -> (SimChip, SecurityInfos) {
+    chip_with_ca_key(id, protocol, with_info.then_some(1), false)
+}
+
+/// As [`chip_with_ca`], with the ChipAuthenticationInfo's `version` (none: no info), and as a
+/// clone (DG14 names the genuine key, the chip holds another) when `clone`. Keys come from a
+/// RNG seeded by the domain ID, so every run is the same.
+fn chip_with_ca_key(
+    id: u8,
+    protocol: CaProtocol,
+    version: Option<i64>,
+    clone: bool,
+) -> (SimChip, SecurityInfos) {
+    let with_info = version.is_some();
     let group = Group::standard(id).unwrap();
     let mut rng = StdRng::seed_from_u64(u64::from(id));
-    let sk = group.generate_private_key(&mut rng);
-    let pk = group.public_key(&sk, &group.generator()).unwrap();
+    let genuine = group.generate_private_key(&mut rng);
+    let pk = group.public_key(&genuine, &group.generator()).unwrap();
+    let sk = if clone {
+        group.generate_private_key(&mut rng)
+    } else {
+        genuine
+    };
     let (pk_protocol, dh_oid) = match protocol.agreement {
         KeyAgreement::Dh => ("04007F000702020101", "2A8648CE3E0201"),
         KeyAgreement::Ecdh => ("04007F000702020102", "2A8648CE3D0201"),
@@ -131,7 +149,7 @@ fn chip_with_ca(id: u8, protocol: CaProtocol, with_info: bool) -> (SimChip, Secu
         infos.push(SecurityInfo::ChipAuthentication(ChipAuthenticationInfo {
             protocol: protocol.oid(),
             ca: protocol,
-            version: 1,
+            version: version.unwrap_or(1),
             key_id: None,
         }));
     }
@@ -166,44 +184,117 @@ fn chip_with_ca(id: u8, protocol: CaProtocol, with_info: bool) -> (SimChip, Secu
     )
 }
 
+/// Every domain Chip Authentication supports (RFC 5114 DH groups 0–2; NIST P-192..P-521 and
+/// brainpool 192..512, IDs 8–18) × 3DES (CA version 1, MSE:Set KAT) and AES-128/192/256 (MSE:Set AT
+/// and GENERAL AUTHENTICATE, as CA version 1 answering `7C 00` and as CA version 2 answering a
+/// nonce and a token): the genuine chip passes, secure messaging restarts with the new keys and a
+/// protected read of DG1 proves it; a clone (same DG14, another private key) fails with the
+/// precise reason: it cannot answer under the new keys (version 1), or its token
+/// does not (version 2).
 #[test]
-fn every_key_agreement_and_cipher() {
-    let ciphers = [
-        si::Cipher::Tdes,
-        si::Cipher::Aes128,
-        si::Cipher::Aes192,
-        si::Cipher::Aes256,
+fn ca_matrix_every_domain_cipher_and_version() {
+    let dh = [0u8, 1, 2].map(|id| (id, KeyAgreement::Dh));
+    let ec = [8u8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18].map(|id| (id, KeyAgreement::Ecdh));
+    let modes = [
+        (si::Cipher::Tdes, 1),
+        (si::Cipher::Aes128, 1),
+        (si::Cipher::Aes128, 2),
+        (si::Cipher::Aes192, 1),
+        (si::Cipher::Aes192, 2),
+        (si::Cipher::Aes256, 1),
+        (si::Cipher::Aes256, 2),
     ];
-    // DH 1024/160 and 2048/256; ECDH P-256, brainpoolP256r1, P-384, brainpoolP512r1, P-521.
-    let groups = [
-        (0u8, KeyAgreement::Dh),
-        (2, KeyAgreement::Dh),
-        (12, KeyAgreement::Ecdh),
-        (13, KeyAgreement::Ecdh),
-        (15, KeyAgreement::Ecdh),
-        (17, KeyAgreement::Ecdh),
-        (18, KeyAgreement::Ecdh),
-    ];
-    let mut ran = 0;
-    for (id, agreement) in groups {
-        for cipher in ciphers {
+    let dg1 = std::fs::read(fixture("demo").join("DG1.bin")).unwrap();
+    let (mut passed, mut clones_caught) = (0, 0);
+    for (id, agreement) in dh.into_iter().chain(ec) {
+        for (cipher, version) in modes {
             let protocol = CaProtocol { agreement, cipher };
-            let (mut chip, infos) = chip_with_ca(id, protocol, true);
+            let case = format!("domain {id} {cipher:?} CA v{version}");
+
+            let (mut chip, infos) = chip_with_ca_key(id, protocol, Some(version), false);
             let params = CaParameters::from_security_infos(&infos).unwrap();
-            assert_eq!(params.len(), 1);
+            assert_eq!(params.len(), 1, "{case}");
+            assert_eq!(params[0].version, Some(version), "{case}");
             let mut st = bac_session(&mut chip);
             let ev = ca::authenticate(&mut st, &params[0], &mut StdRng::seed_from_u64(9))
-                .unwrap_or_else(|e| panic!("group {id} {cipher:?}: {e}"));
-            assert_eq!(ev.standard_id, Some(id));
-            assert_eq!(ev.cipher, epassport_chip::pace::sm_cipher(cipher));
-            assert_eq!(
-                read_dg1(&mut st),
-                std::fs::read(fixture("demo").join("DG1.bin")).unwrap()
+                .unwrap_or_else(|e| panic!("{case}: {e}"));
+            assert_eq!(ev.standard_id, Some(id), "{case}");
+            assert_eq!(ev.agreement, agreement, "{case}");
+            assert_eq!(ev.cipher, epassport_chip::pace::sm_cipher(cipher), "{case}");
+            assert_eq!(ev.protocol_oid, protocol.oid().to_string(), "{case}");
+            // 3DES goes through MSE:Set KAT, which has no token: always version 1.
+            let expect_version = if cipher == si::Cipher::Tdes {
+                1
+            } else {
+                version
+            };
+            assert_eq!(ev.version, expect_version as u8, "{case}");
+            // Secure messaging restarted: new cipher, SSC counted from zero (the proof read
+            // took two steps of it), and the protected read of DG1 works.
+            assert_eq!(st.secure_messaging().cipher(), ev.cipher, "{case}");
+            let mut ssc = vec![0u8; ev.cipher.block_len()];
+            *ssc.last_mut().unwrap() = 2;
+            assert_eq!(st.secure_messaging().ssc(), &ssc[..], "{case}");
+            assert_eq!(read_dg1(&mut st), dg1, "{case}");
+            drop(st);
+            assert!(chip.security().chip_authenticated, "{case}");
+            passed += 1;
+
+            let (mut clone, infos) = chip_with_ca_key(id, protocol, Some(version), true);
+            let params = CaParameters::from_security_infos(&infos).unwrap();
+            let mut st = bac_session(&mut clone);
+            let err = ca::authenticate(&mut st, &params[0], &mut StdRng::seed_from_u64(9))
+                .expect_err(&case);
+            match (expect_version, &err) {
+                (1, CaError::NotProved(why)) => {
+                    assert!(why.contains("answered 6988"), "{case}: {why}");
+                }
+                (2, CaError::TokenMismatch { got, expected }) => {
+                    assert_ne!(got, expected, "{case}");
+                    assert_eq!(got.len(), 16, "{case}");
+                }
+                _ => panic!("{case}: unexpected {err:?}"),
+            }
+            // Nothing more is read from the clone.
+            let after = exchange(&mut st, &Command::new(0, 0xB0, 0x81, 0).with_le(4));
+            assert!(
+                after.as_ref().map_or(true, |r| !r.sw.is_success()),
+                "{case}: {after:?}"
             );
-            ran += 1;
+            clones_caught += 1;
         }
     }
-    assert_eq!(ran, 28);
+    assert_eq!((passed, clones_caught), (98, 98));
+}
+
+#[test]
+fn malformed_ca_v2_answers_are_named() {
+    use epassport_chip::ca::parse_ga_response;
+    assert_eq!(parse_ga_response(&[0x7C, 0x00]).unwrap(), None);
+    let cases: [(&[u8], &str); 5] = [
+        (
+            &[0x7C, 0x0A, 0x82, 0x08, 1, 2, 3, 4, 5, 6, 7, 8],
+            "no nonce",
+        ),
+        (&[0x7C, 0x04, 0x81, 0x02, 1, 2], "no authentication token"),
+        (
+            &[0x7C, 0x0C, 0x81, 0x02, 1, 2, 0x82, 0x06, 1, 2, 3, 4, 5, 6],
+            "of 6 bytes, expected 8",
+        ),
+        (
+            &[0x7C, 0x0C, 0x81, 0x00, 0x82, 0x08, 1, 2, 3, 4, 5, 6, 7, 8],
+            "nonce r_PICC of 0 bytes",
+        ),
+        (&[0x7C, 0x05, 0x81, 0x02], "7C"),
+    ];
+    for (bytes, want) in cases {
+        match parse_ga_response(bytes) {
+            Err(CaError::MalformedResponse(why)) => {
+                assert!(why.contains(want), "{}: {why}", hex::encode(bytes));
+            }
+            other => panic!("{}: {other:?}", hex::encode(bytes)),
+        }
+    }
 }
 
 #[test]
