@@ -575,3 +575,133 @@ pub fn pkcs8_private_value(der: &[u8]) -> Result<Vec<u8>, CaError> {
         _ => Err(bad("unknown private key form")),
     }
 }
+
+/// What passive authentication said about EF.CardSecurity (its CMS signature and the DS → CSCA
+/// chain, e.g. `epassport_pki::verify_card_security(..).report.is_authentic()`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardSecurityVerdict {
+    /// Verified: its SecurityInfos are what the issuer signed.
+    Verified,
+    /// Not verified (a check failed, no trust anchor, or not checked), with why.
+    NotVerified(String),
+}
+
+/// The PACE-CAM chip-authentication check against the EF.CardSecurity public key (ICAO 9303-11
+/// §4.4.3.5.2): performed and passed, performed and failed (with the reason), or not performed
+/// (with why).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CamVerification {
+    /// `PK_map,IC = CA_IC · PK_IC` holds for a Chip Authentication public key of the verified
+    /// EF.CardSecurity: the chip holds that key.
+    Passed {
+        /// The key's ID in EF.CardSecurity, if it has one.
+        key_id: Option<i64>,
+        /// The key's standardised domain parameter ID, if any.
+        standard_id: Option<u8>,
+    },
+    /// The check ran and failed: the chip does not hold the key the verified EF.CardSecurity
+    /// names (a clone), or that file names no key the check could use.
+    Failed(String),
+    /// The check did not run (PACE did not use CAM, or EF.CardSecurity is not verified).
+    NotPerformed(String),
+}
+
+impl CamVerification {
+    /// True when the check ran (passed or failed).
+    pub fn performed(&self) -> bool {
+        !matches!(self, CamVerification::NotPerformed(_))
+    }
+    /// True when the check ran and passed.
+    pub fn passed(&self) -> bool {
+        matches!(self, CamVerification::Passed { .. })
+    }
+    /// The PACE report's form ([`crate::pace::terminal::PaceReport::cam`]).
+    pub fn to_cam_check(&self) -> crate::pace::terminal::CamCheck {
+        use crate::pace::terminal::CamCheck;
+        match self {
+            CamVerification::Passed { .. } => CamCheck::Passed,
+            CamVerification::Failed(why) => CamCheck::Failed(why.clone()),
+            CamVerification::NotPerformed(_) => CamCheck::NotPerformed,
+        }
+    }
+}
+
+impl std::fmt::Display for CamVerification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CamVerification::Passed { key_id, .. } => {
+                write!(
+                    f,
+                    "passed: PK_map,IC = CA_IC · PK_IC for the EF.CardSecurity key"
+                )?;
+                match key_id {
+                    Some(id) => write!(f, " (key ID {id})"),
+                    None => Ok(()),
+                }
+            }
+            CamVerification::Failed(why) => write!(f, "FAILED: {why}"),
+            CamVerification::NotPerformed(why) => write!(f, "not performed: {why}"),
+        }
+    }
+}
+
+/// Runs the PACE-CAM check once passive authentication has judged EF.CardSecurity: `cam` is the
+/// PACE session's CAM data ([`crate::pace::terminal::PaceOutcome::cam`], `None` when PACE did not
+/// use CAM), `card_security` the EF.CardSecurity bytes as read, `verdict` what passive
+/// authentication said about exactly those bytes. Every ECDH Chip Authentication public key in
+/// EF.CardSecurity is tried; the check passes when one of them is the chip's.
+pub fn check_pace_cam(
+    cam: Option<&crate::pace::terminal::CamData>,
+    card_security: &[u8],
+    verdict: &CardSecurityVerdict,
+) -> CamVerification {
+    let Some(cam) = cam else {
+        return CamVerification::NotPerformed(
+            "PACE did not use Chip Authentication Mapping".into(),
+        );
+    };
+    if let CardSecurityVerdict::NotVerified(why) = verdict {
+        return CamVerification::NotPerformed(format!(
+            "EF.CardSecurity is not verified by passive authentication ({why}), so its key \
+             cannot vouch for the chip"
+        ));
+    }
+    let infos = match si::card_security_content(card_security)
+        .map_err(|e| e.to_string())
+        .and_then(|c| SecurityInfos::parse(c).map_err(|e| e.to_string()))
+    {
+        Ok(i) => i,
+        Err(e) => {
+            return CamVerification::Failed(format!(
+                "the verified EF.CardSecurity's SecurityInfos do not parse: {e}"
+            ));
+        }
+    };
+    let keys: Vec<&ChipAuthenticationPublicKeyInfo> = infos
+        .chip_authentication_public_keys()
+        .filter(|k| k.agreement == KeyAgreement::Ecdh)
+        .collect();
+    if keys.is_empty() {
+        return CamVerification::Failed(
+            "the verified EF.CardSecurity lists no ECDH Chip Authentication public key".into(),
+        );
+    }
+    let mut reasons = Vec::new();
+    for key in keys {
+        match cam.verify(&key.public_key.key) {
+            Ok(()) => {
+                return CamVerification::Passed {
+                    key_id: key.key_id,
+                    standard_id: group_of(&key.public_key.parameters)
+                        .ok()
+                        .and_then(|(_, id)| id),
+                };
+            }
+            Err(e) => reasons.push(match key.key_id {
+                Some(id) => format!("key ID {id}: {e}"),
+                None => e.to_string(),
+            }),
+        }
+    }
+    CamVerification::Failed(reasons.join("; "))
+}
