@@ -4,4 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo run --release --locked -p epassport-cli --all-features -- mrz fixtures/mrz/td3-specimen.txt
+# The built-in simulated passport: MRZ scanned, chip read with PACE, passive authentication against
+# the fixture CSCA, Chip and Active Authentication, the face match against the holder's selfie, and the
+# approved MitID enrolment record on standard output. `--demo clone|tampered|impostor` show the
+# three main rejections.
+cargo run --release --locked -p epassport-cli --all-features -- enrol --demo "$@"

@@ -14,6 +14,7 @@
 //! | [`sim`] | a software eMRTD chip for tests and demos |
 //! | [`enrol`] | the onboarding sequence and the MitID enrolment record |
 //! | `face` | the ONNX face match (feature `face`) |
+//! | `face_step` | the enrolment's face step with the shipped models (feature `face`) |
 
 pub use epassport_card as card;
 pub use epassport_chip as chip;
@@ -25,3 +26,6 @@ pub use epassport_mrz as mrz;
 pub use epassport_pki as pki;
 pub use epassport_sim as sim;
 pub use epassport_tlv as tlv;
+
+#[cfg(feature = "face")]
+pub mod face_step;

@@ -275,21 +275,73 @@ fn demo_record_shape() {
 
 #[test]
 fn demo_decisions() {
-    // Until every library is wired in, what is missing is NotPerformed and the policy rejects.
-    for case in ["holder", "clone", "tampered", "impostor"] {
+    // Every step is wired: the holder is approved, each demo rejection names its cause.
+    let expected: [(&str, &str, &[&str]); 4] = [
+        ("holder", "approved", &[]),
+        ("clone", "rejected", &["clone_suspected", "clone_suspected"]),
+        (
+            "tampered",
+            "rejected",
+            &[
+                "passive_authentication_failed",
+                "chip_authentication_not_performed",
+                "active_authentication_not_performed",
+            ],
+        ),
+        ("impostor", "rejected", &["face_mismatch"]),
+    ];
+    for (case, status, codes) in expected {
         let (v, _) = demo(case, &[]);
-        let codes = reason_codes(&v);
-        let not_available = v["verification"]
-            .as_object()
-            .unwrap()
-            .values()
-            .any(|s| s["status"] == "not_performed");
-        if case == "holder" && !not_available {
-            assert_eq!(v["decision"]["status"], "approved", "{codes:?}");
-        } else {
-            assert_eq!(v["decision"]["status"], "rejected", "{case}: {codes:?}");
-        }
+        assert_eq!(
+            v["decision"]["status"],
+            status,
+            "{case}: {:?}",
+            reason_codes(&v)
+        );
+        assert_eq!(reason_codes(&v), codes, "{case}");
     }
+    let (v, _) = demo("holder", &[]);
+    let ver = &v["verification"];
+    for step in [
+        "mrz",
+        "access_control",
+        "read",
+        "passive_authentication",
+        "chip_authentication",
+        "active_authentication",
+        "dg1_matches_mrz",
+        "face",
+        "document_validity",
+        "age",
+    ] {
+        assert_eq!(ver[step]["status"], "passed", "{step}: {}", ver[step]);
+    }
+    assert_eq!(ver["access_control"]["evidence"]["protocol"], "PACE");
+    assert_eq!(ver["access_control"]["evidence"]["mapping"], "GM");
+    assert!(ver["face"]["evidence"]["distance"].as_f64().unwrap() < 0.55);
+    assert_eq!(
+        ver["face"]["evidence"]["model_sha256"]
+            .as_str()
+            .unwrap()
+            .len(),
+        64
+    );
+    let (v, _) = demo("clone", &[]);
+    let reasons = v["decision"]["reasons"].as_array().unwrap();
+    assert!(
+        reasons[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not prove possession of its Chip Authentication key"),
+        "{reasons:?}"
+    );
+    let (v, _) = demo("impostor", &[]);
+    assert!(
+        v["verification"]["face"]["evidence"]["distance"]
+            .as_f64()
+            .unwrap()
+            > 0.55
+    );
 }
 
 #[test]

@@ -550,7 +550,26 @@ fn execute(
             return ExitCode::from(exit_code(&e));
         }
     };
-    let outcome = match flow::enrol(request, &mut link, &NoAvailabilityCheck, &mut progress) {
+    #[cfg(feature = "face")]
+    let face = match epassport::face_step::TractFace::new() {
+        Ok(f) => Some(f),
+        Err(e) => {
+            eprintln!("epassport enrol: the face models do not load: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    #[cfg(feature = "face")]
+    let face_ref = face.as_ref().map(|f| f as &dyn flow::FaceCompare);
+    #[cfg(not(feature = "face"))]
+    let face_ref: Option<&dyn flow::FaceCompare> = None;
+    let mut rng = rand::rng();
+    let services = flow::Services {
+        transport: &mut link,
+        rng: &mut rng,
+        availability: &NoAvailabilityCheck,
+        face: face_ref,
+    };
+    let outcome = match flow::enrol(request, services, &mut progress) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("epassport enrol: {e}");

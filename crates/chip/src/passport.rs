@@ -432,9 +432,12 @@ impl<T: Transport> ChipSession<T> {
         report.outcome = match ca::authenticate(self.auth.transport_mut(), p, rng) {
             Ok(ev) => Outcome::Passed {
                 protocol: format!(
-                    "{} ({:?}, {}{})",
+                    "{} ({}, {}{})",
                     ev.protocol_oid,
-                    ev.agreement,
+                    match ev.agreement {
+                        epassport_lds::security_infos::KeyAgreement::Dh => "DH",
+                        _ => "ECDH",
+                    },
                     ev.cipher.name(),
                     ev.standard_id
                         .map(|d| format!(", domain {d}"))
@@ -510,12 +513,21 @@ impl<T: Transport> ChipSession<T> {
     }
 }
 
+fn hash_name(h: crate::hash::HashAlg) -> String {
+    format!("{h:?}").replace("Sha", "SHA-")
+}
+
 fn describe_aa(ev: &AaEvidence) -> String {
     match ev {
         AaEvidence::Rsa { key_bits, hash, .. } => {
-            format!("RSA-{key_bits} ISO/IEC 9796-2 scheme 1 with {hash:?}")
+            format!(
+                "RSA-{key_bits} ISO/IEC 9796-2 scheme 1 with {}",
+                hash_name(*hash)
+            )
         }
-        AaEvidence::Ecdsa { curve, hash, .. } => format!("ECDSA {curve:?} with {hash:?}"),
+        AaEvidence::Ecdsa { curve, hash, .. } => {
+            format!("ECDSA {curve:?} with {}", hash_name(*hash))
+        }
         #[allow(unreachable_patterns)]
         _ => format!("{ev:?}"),
     }

@@ -1,22 +1,33 @@
 //! The onboarding sequence: MRZ → chip (access control, read) → passive authentication →
 //! CA/AA → face → MitID choices → decision → record.
 //!
-//! Each stage fills its [`Step`]s from the library that does the work. A stage whose library is not
-//! in this build reports [`Status::NotPerformed`] with [`NOT_AVAILABLE`], which the policy rejects:
-//! it never passes by default.
+//! Each stage fills its [`Step`]s from the library that does the work: `epassport-chip`'s
+//! [`ChipSession`] (access control, every file, AA and CA), `epassport-pki` (passive
+//! authentication), a [`FaceCompare`] (the face match). A stage that could not run reports
+//! [`Status::NotPerformed`] with the reason (e.g. no face matcher in this build), which the policy
+//! rejects: it never passes by default.
 
 use crate::choices::{Authenticator, Email, Phone};
 use crate::dates::{DateError, PartialDate};
 use crate::policy::Policy;
 use crate::record::{Contact, MitidChoices, Portrait, Record, RecordInput, Tool};
 use crate::steps::{
-    AntiCloningEvidence, CertificateId, DataGroupHash, Document, FaceEvidence, HashResult,
-    Identity, MrzEvidence, MrzMatchEvidence, NOT_AVAILABLE, PassiveAuthEvidence, Step, Steps,
+    AccessEvidence, AntiCloningEvidence, CertificateId, DataGroupHash, Document, FaceEvidence,
+    FileRead, FileSkipped, HashResult, Identity, MrzEvidence, MrzMatchEvidence, NOT_AVAILABLE,
+    PassiveAuthEvidence, ReadEvidence, Status, Step, Steps,
 };
 use crate::user_id::{Advice, AvailabilityCheck, UserId, check_user_id};
 use epassport_card::Transport;
+use epassport_chip::anticlone::{MechanismReport, Outcome as AcOutcome};
+use epassport_chip::crypto::RandomSource;
+use epassport_chip::pace::access::{AccessMethod, Credentials};
+use epassport_chip::pace::terminal::AccessChoice;
+use epassport_chip::passport::{AntiCloneOptions, ChipSession, FailureKind, chip_kind};
+use epassport_chip::read::ReadOptions;
+use epassport_chip::session::DocumentRead;
 use epassport_mrz::{self as mrz, Mrz, MrzError, MrzKey, ParseOptions};
 use epassport_pki::{DgStatus, Outcome as PkiOutcome, Report, TrustStore};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -287,6 +298,8 @@ struct ChipData {
     files: BTreeMap<String, Vec<u8>>,
     /// Data groups EF.SOD lists (from passive authentication), when known.
     sod_lists: Option<Vec<u8>>,
+    /// Passive authentication's report.
+    pa: Option<Report>,
 }
 
 impl ChipData {
@@ -301,6 +314,51 @@ impl ChipData {
     }
 }
 
+/// The face comparison the sequence uses: the `epassport` crate's `face` feature provides one
+/// (tract-onnx with the models shipped in the repository); a deployment may supply its own.
+pub trait FaceCompare {
+    /// Compares the chip's portrait (the image bytes DG2 holds: JPEG, JPEG 2000 or PNG) with the
+    /// selfie (JPEG or PNG). Returns the evidence (model, distance, threshold); `selfie_sha256` is
+    /// filled in by the sequence. The error says why no comparison was possible (no usable face,
+    /// an image that does not decode) in words for the holder.
+    fn compare(&self, portrait: &[u8], selfie: &[u8]) -> Result<FaceEvidence, String>;
+}
+
+/// Stage timing for the observer and the outcome.
+struct Clock<'a> {
+    observer: &'a mut dyn Observer,
+    timings: Vec<(Stage, Duration)>,
+    current: Option<(Stage, Instant)>,
+}
+
+impl Clock<'_> {
+    fn start(&mut self, stage: Stage) {
+        self.end();
+        self.observer.started(stage);
+        self.current = Some((stage, Instant::now()));
+    }
+    fn end(&mut self) {
+        if let Some((stage, t)) = self.current.take() {
+            let e = t.elapsed();
+            self.observer.finished(stage, e);
+            self.timings.push((stage, e));
+        }
+    }
+}
+
+/// What the sequence needs besides the request: the chip's link, randomness for the protocols,
+/// the user-ID availability check and the face comparison.
+pub struct Services<'a> {
+    /// The link to the chip (PC/SC reader, software chip, replayed trace).
+    pub transport: &'a mut dyn Transport,
+    /// Randomness for BAC/PACE nonces, ephemeral keys and the AA challenge.
+    pub rng: &'a mut dyn RandomSource,
+    /// The "already taken" check of the deployment.
+    pub availability: &'a dyn AvailabilityCheck,
+    /// The face comparison (`None`: the face step is not performed, and the policy rejects).
+    pub face: Option<&'a dyn FaceCompare>,
+}
+
 /// Runs the sequence after the MRZ scan.
 ///
 /// # Errors
@@ -308,54 +366,153 @@ impl ChipData {
 /// verification failure is a step in the record instead.
 pub fn enrol(
     req: &Request,
-    transport: &mut dyn Transport,
-    availability: &dyn AvailabilityCheck,
+    services: Services<'_>,
     observer: &mut dyn Observer,
 ) -> Result<Outcome, String> {
-    let mut timings = Vec::new();
+    let Services {
+        transport,
+        rng,
+        availability,
+        face: matcher,
+    } = services;
     let mut steps = Steps::not_performed(NOT_AVAILABLE);
     steps.mrz = Step::passed(req.scanned.evidence.clone());
     let mut chip = ChipData::default();
-
-    let mut timed = |stage: Stage, f: &mut dyn FnMut()| {
-        observer.started(stage);
-        let t = Instant::now();
-        f();
-        let e = t.elapsed();
-        observer.finished(stage, e);
-        timings.push((stage, e));
+    let mut clock = Clock {
+        observer,
+        timings: Vec::new(),
+        current: None,
     };
 
-    timed(Stage::ReadChip, &mut || {
-        read_chip(req, transport, &mut steps, &mut chip);
-    });
-    timed(Stage::PassiveAuthentication, &mut || {
-        passive_authentication(req, &mut steps, &mut chip);
-    });
-    timed(Stage::AntiCloning, &mut || {
-        anti_cloning(req, &mut steps, &chip);
-    });
-    timed(Stage::Face, &mut || {
-        face(req, &mut steps, &chip);
-    });
-
-    let mut result: Result<Record, String> = Err(String::new());
-    timed(Stage::Decide, &mut || {
-        result = decide(req, &mut steps, &chip, availability);
-    });
+    clock.start(Stage::ReadChip);
+    let mut session = read_chip(req, transport, rng, &mut steps, &mut chip);
+    clock.start(Stage::PassiveAuthentication);
+    passive_authentication(req, &mut steps, &mut chip);
+    clock.start(Stage::AntiCloning);
+    anti_cloning(session.as_mut(), rng, &mut steps, &chip);
+    drop(session);
+    clock.start(Stage::Face);
+    face(req, matcher, &mut steps, &chip);
+    clock.start(Stage::Decide);
+    let result = decide(req, &mut steps, &chip, availability);
+    clock.end();
     let record = result?;
-    Ok(Outcome { record, timings })
+    Ok(Outcome {
+        record,
+        timings: clock.timings,
+    })
 }
 
-fn read_chip(
-    _req: &Request,
-    _transport: &mut dyn Transport,
+type Session<'t> = (ChipSession<&'t mut dyn Transport>, DocumentRead);
+
+fn read_chip<'t>(
+    req: &Request,
+    transport: &'t mut dyn Transport,
+    rng: &mut dyn RandomSource,
     steps: &mut Steps,
-    _chip: &mut ChipData,
-) {
-    let why = "reading the chip (BAC/PACE and the read strategy) is not available in this build";
-    steps.access_control = Step::not_performed(why);
-    steps.read = Step::not_performed(why);
+    chip: &mut ChipData,
+) -> Option<Session<'t>> {
+    let creds = Credentials {
+        mrz: Some(&req.scanned.key),
+        can: req.scanned.can.as_deref(),
+    };
+    let mut session = match ChipSession::open(transport, &creds, AccessChoice::Auto, rng) {
+        Ok(s) => s,
+        Err(e) => {
+            let why = match e.kind() {
+                FailureKind::AccessDenied => format!(
+                    "the chip refused access: {e} (check the document number, birth date and expiry date, or the CAN)"
+                ),
+                FailureKind::CommunicationLost => {
+                    format!(
+                        "the link to the chip was lost: {e} (hold the document still on the reader)"
+                    )
+                }
+                _ => e.to_string(),
+            };
+            steps.access_control = Step::failed(why, None);
+            steps.read = Step::not_performed("access control failed");
+            return None;
+        }
+    };
+    let access = session.access();
+    let (password, oid, mapping, domain) = match &access.method {
+        AccessMethod::Pace(p) => (
+            p.password.name().to_owned(),
+            Some(p.oid.clone()),
+            Some(p.mapping.to_owned()),
+            Some(match p.domain_id {
+                Some(id) => format!("{} (standardised ID {id})", p.domain),
+                None => p.domain.clone(),
+            }),
+        ),
+        AccessMethod::Bac => ("MRZ".to_owned(), None, None, None),
+    };
+    steps.access_control = Step::passed(AccessEvidence {
+        protocol: access.protocol().to_owned(),
+        password,
+        oid,
+        mapping,
+        domain_parameters: domain,
+        cipher: Some(access.cipher.name().to_owned()),
+        note: Some(access.reason.clone()),
+    });
+    if let Some(cs) = &access.card_security {
+        chip.files.insert("CardSecurity".into(), cs.clone());
+    }
+    let mut doc = DocumentRead::default();
+    let result = session.read_document(&mut doc, &ReadOptions::default(), &mut |_, _| {});
+    for f in &doc.files {
+        chip.files.insert(f.file.name(), f.data.clone());
+    }
+    let total = doc.total();
+    let evidence = ReadEvidence {
+        files: doc
+            .files
+            .iter()
+            .map(|f| FileRead {
+                file: f.file.name(),
+                bytes: f.data.len() as u64,
+                sha256: hex::encode(Sha256::digest(&f.data)),
+            })
+            .collect(),
+        skipped: doc
+            .skipped
+            .iter()
+            .map(|s| FileSkipped {
+                file: s.file.name(),
+                reason: s.reason.clone(),
+            })
+            .collect(),
+        apdus: total.apdus,
+        bytes_sent: total.bytes_sent,
+        bytes_received: total.bytes_received,
+        elapsed_ms: u64::try_from(total.elapsed.as_millis()).unwrap_or(u64::MAX),
+    };
+    steps.read = match result {
+        Err(e) => {
+            let why = match chip_kind(&e) {
+                FailureKind::CommunicationLost => format!(
+                    "the link to the chip was lost while reading: {e} (hold the document still and try again)"
+                ),
+                _ => format!("reading the chip failed: {e}"),
+            };
+            Step::failed(why, Some(evidence))
+        }
+        Ok(()) if !doc.missing.is_empty() => Step::failed(
+            format!(
+                "EF.SOD lists {} but the chip did not give them",
+                doc.missing
+                    .iter()
+                    .map(|f| f.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Some(evidence),
+        ),
+        Ok(()) => Step::passed(evidence),
+    };
+    Some((session, doc))
 }
 
 fn passive_authentication(req: &Request, steps: &mut Steps, chip: &mut ChipData) {
@@ -372,6 +529,7 @@ fn passive_authentication(req: &Request, steps: &mut Steps, chip: &mut ChipData)
         chip.sod_lists = Some(report.data_groups.iter().map(|d| d.number).collect());
     }
     steps.passive_authentication = pa_step(&report);
+    chip.pa = Some(report);
 }
 
 /// The passive-authentication step from `epassport_pki`'s report: passed only when the report
@@ -428,39 +586,135 @@ pub fn pa_step(report: &Report) -> Step<PassiveAuthEvidence> {
     Step::failed(reason, Some(evidence))
 }
 
-fn anti_cloning(_req: &Request, steps: &mut Steps, chip: &ChipData) {
-    let read = !chip.files.is_empty();
-    for (step, dg, n) in [
-        (&mut steps.chip_authentication, "DG14", 14u8),
-        (&mut steps.active_authentication, "DG15", 15u8),
-    ] {
-        // Advertised when EF.SOD lists the data group (or, if EF.SOD could not be parsed, when
-        // the chip holds it).
-        let advertised = match &chip.sod_lists {
-            Some(list) => list.contains(&n),
-            None => chip.files.contains_key(dg),
-        };
-        *step = if !read {
-            Step::not_performed("the chip was not read")
-        } else if !advertised {
-            Step::not_supported(
-                format!("the chip does not advertise it ({dg} is not in EF.SOD)"),
-                Some(AntiCloningEvidence::default()),
-            )
-        } else {
-            Step::not_performed(NOT_AVAILABLE)
-        };
+fn anti_cloning(
+    session: Option<&mut Session<'_>>,
+    rng: &mut dyn RandomSource,
+    steps: &mut Steps,
+    chip: &ChipData,
+) {
+    let Some((session, doc)) = session else {
+        steps.chip_authentication = Step::not_performed("the chip was not read");
+        steps.active_authentication = Step::not_performed("the chip was not read");
+        return;
+    };
+    let mut report = session.anti_cloning(doc, &AntiCloneOptions::default(), rng);
+    let pa = chip.pa.as_ref();
+    report.bind_passive_authentication(&|file| {
+        let pa = pa?;
+        let n: u8 = file.strip_prefix("DG")?.parse().ok()?;
+        let dg = pa.data_groups.iter().find(|d| d.number == n)?;
+        match dg.status {
+            DgStatus::Mismatch => Some(false),
+            DgStatus::Match if pa.is_authentic() => Some(true),
+            _ => None,
+        }
+    });
+    // PACE-CAM stands in for Chip Authentication when the chip does not offer CA itself.
+    let ca = match (
+        &report.chip_authentication.outcome,
+        report.pace_cam.advertised,
+    ) {
+        (AcOutcome::NotSupported { .. }, true) => &report.pace_cam,
+        _ => &report.chip_authentication,
+    };
+    steps.chip_authentication = mechanism_step(ca);
+    steps.active_authentication = mechanism_step(&report.active_authentication);
+}
+
+/// One anti-cloning mechanism as a record step. A mechanism passes only when its key came from a
+/// file passive authentication verified.
+pub fn mechanism_step(m: &MechanismReport) -> Step<AntiCloningEvidence> {
+    let protocol = match &m.outcome {
+        AcOutcome::Passed { protocol, .. } => Some(protocol.clone()),
+        _ => None,
+    };
+    let evidence = AntiCloningEvidence {
+        advertised: m.advertised,
+        advertised_by: m.advertised_by.clone(),
+        protocol,
+        detail: Some(m.outcome.text().to_owned()).filter(|t| !t.is_empty()),
+    };
+    let src = m.key_source.as_deref().unwrap_or("its key file");
+    match &m.outcome {
+        AcOutcome::Passed { .. } => match m.key_verified {
+            Some(true) => Step::passed(evidence),
+            Some(false) => Step::failed(
+                format!(
+                    "the chip proved a key from {src}, but {src} is not what the issuer signed"
+                ),
+                Some(evidence),
+            ),
+            None => Step {
+                status: Status::NotPerformed,
+                reason: Some(format!(
+                    "the chip proved its key, but {src} was not verified by passive authentication"
+                )),
+                evidence: Some(evidence),
+            },
+        },
+        AcOutcome::Failed { reason } => Step::failed(reason.clone(), Some(evidence)),
+        AcOutcome::NotPerformed { why } => Step {
+            status: Status::NotPerformed,
+            reason: Some(why.clone()),
+            evidence: Some(evidence),
+        },
+        AcOutcome::NotSupported { why } => Step::not_supported(why.clone(), Some(evidence)),
     }
 }
 
-fn face(req: &Request, steps: &mut Steps, chip: &ChipData) {
-    steps.face = if req.selfie.is_none() {
-        Step::not_performed("no selfie was given")
-    } else if !chip.files.contains_key("DG2") {
-        Step::not_performed("the chip's portrait (DG2) was not read")
-    } else {
-        Step::<FaceEvidence>::not_performed(NOT_AVAILABLE)
+fn face(req: &Request, matcher: Option<&dyn FaceCompare>, steps: &mut Steps, chip: &ChipData) {
+    steps.face = face_step(req, matcher, chip);
+}
+
+fn face_step(
+    req: &Request,
+    matcher: Option<&dyn FaceCompare>,
+    chip: &ChipData,
+) -> Step<FaceEvidence> {
+    let Some(selfie_path) = &req.selfie else {
+        return Step::not_performed("no selfie was given");
     };
+    let Some(dg2) = chip.files.get("DG2") else {
+        return Step::not_performed("the chip's portrait (DG2) was not read");
+    };
+    let portrait = match epassport_lds::Dg2::parse(dg2) {
+        Ok(d) => match d.faces().first() {
+            Some(f) => f.image.to_vec(),
+            None => return Step::failed("DG2 holds no face image", None),
+        },
+        Err(e) => return Step::failed(format!("DG2 does not parse: {e}"), None),
+    };
+    let Some(matcher) = matcher else {
+        return Step::not_performed(
+            "the face match is not in this build (the `face` feature of the epassport crate)",
+        );
+    };
+    let selfie = match std::fs::read(selfie_path) {
+        Ok(b) => b,
+        Err(e) => {
+            return Step::not_performed(format!(
+                "cannot read the selfie {}: {e}",
+                selfie_path.display()
+            ));
+        }
+    };
+    match matcher.compare(&portrait, &selfie) {
+        Ok(mut evidence) => {
+            evidence.selfie_sha256 = Some(hex::encode(Sha256::digest(&selfie)));
+            if evidence.distance <= evidence.threshold {
+                Step::passed(evidence)
+            } else {
+                Step::failed(
+                    format!(
+                        "the selfie does not match the chip's portrait (distance {:.3}, threshold {:.3})",
+                        evidence.distance, evidence.threshold
+                    ),
+                    Some(evidence),
+                )
+            }
+        }
+        Err(why) => Step::failed(why, None),
+    }
 }
 
 /// Identity and document data from DG1's MRZ (never from the typed one).
