@@ -392,3 +392,66 @@ fn a_master_list_without_a_root_is_refused_unless_opted_in() {
         )
     );
 }
+
+/// `read` then `verify` of the genuine demo chip and its clone: read.json's Chip and Active
+/// Authentication results are bound to passive authentication and judged by the anti-cloning
+/// policy; the clone passes passive authentication (same data, same EF.SOD) but is not authentic.
+#[test]
+fn verify_reports_anti_cloning_from_read_json() {
+    for (chip, verdict, code) in [("demo", "genuine", 0), ("clone", "clone_suspected", 5)] {
+        let out =
+            std::env::temp_dir().join(format!("epassport-verify-ac-{chip}-{}", std::process::id()));
+        let o = run(&[
+            "read",
+            "--sim",
+            &format!("fixtures/chips/{chip}"),
+            "--mrz-key",
+            "UT1234567,900812,340415",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let o = run(&[
+            "verify",
+            out.to_str().unwrap(),
+            "--trust",
+            "fixtures/pki/trust",
+            "--at",
+            "2026-06-01",
+            "--json",
+        ]);
+        assert_eq!(o.status.code(), Some(code), "{chip}: {}", text(&o.stdout));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["sod"]["verdict"], "authentic", "{chip}");
+        let ac = &v["anti_cloning"];
+        assert_eq!(ac["verdict"], verdict, "{chip}: {ac}");
+        for m in ["chip_authentication", "active_authentication"] {
+            assert_eq!(ac["mechanisms"][m]["key_verified"], true, "{chip} {m}");
+            assert_eq!(
+                ac["mechanisms"][m]["status"],
+                if chip == "demo" { "passed" } else { "failed" }
+            );
+        }
+        assert_eq!(ac["mechanisms"]["pace_cam"]["status"], "not_supported");
+        if chip == "clone" {
+            assert_eq!(ac["reasons"].as_array().unwrap().len(), 2);
+        }
+        let o = run(&[
+            "verify",
+            out.to_str().unwrap(),
+            "--trust",
+            "fixtures/pki/trust",
+            "--at",
+            "2026-06-01",
+        ]);
+        let t = text(&o.stdout);
+        assert!(
+            t.contains(&format!(
+                "anti-cloning: {}\n",
+                verdict.replace('_', " ").to_uppercase()
+            )),
+            "{t}"
+        );
+        let _ = std::fs::remove_dir_all(&out);
+    }
+}

@@ -8,7 +8,7 @@
 
 use crate::cmd::transport::ChipSource;
 use clap::{Args, ValueEnum};
-use epassport::chip::anticlone::{AntiCloneReport, MechanismReport, Outcome};
+use epassport::chip::anticlone::{AntiCloneReport, Mechanism, MechanismReport, Outcome};
 use epassport::chip::pace::access::{AccessMethod, Credentials};
 use epassport::chip::pace::terminal::AccessChoice;
 use epassport::chip::passport::{
@@ -118,6 +118,44 @@ fn access_json(session: &AccessOutcome) -> Value {
             "reason": session.reason,
         }),
     }
+}
+
+/// The inverse of [`anti_clone_json`]: the mechanisms as read.json recorded them (`None` when the
+/// block is absent or malformed).
+pub fn anti_clone_from_json(v: &Value) -> Option<AntiCloneReport> {
+    let m = |mechanism: Mechanism| -> Option<MechanismReport> {
+        let o = v.get(mechanism.key())?;
+        let text = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
+        let outcome = match o.get("status")?.as_str()? {
+            "passed" => Outcome::Passed {
+                protocol: text("protocol").unwrap_or_default(),
+                detail: text("detail").unwrap_or_default(),
+            },
+            "failed" => Outcome::Failed {
+                reason: text("reason").unwrap_or_default(),
+            },
+            "not_performed" => Outcome::NotPerformed {
+                why: text("why").unwrap_or_default(),
+            },
+            "not_supported" => Outcome::NotSupported {
+                why: text("why").unwrap_or_default(),
+            },
+            _ => return None,
+        };
+        Some(MechanismReport {
+            mechanism,
+            advertised: o.get("advertised")?.as_bool()?,
+            advertised_by: text("advertised_by"),
+            key_source: text("key_source"),
+            key_verified: None,
+            outcome,
+        })
+    };
+    Some(AntiCloneReport {
+        chip_authentication: m(Mechanism::ChipAuthentication)?,
+        active_authentication: m(Mechanism::ActiveAuthentication)?,
+        pace_cam: m(Mechanism::PaceCam)?,
+    })
 }
 
 fn kind_exit(kind: FailureKind) -> u8 {

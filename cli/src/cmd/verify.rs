@@ -2,12 +2,19 @@
 //! dump written by `epassport read` (EF.SOD, data groups, EF.CardSecurity when present), or of a
 //! lone `--sod FILE` (signature and chain only; data groups not checked).
 //!
-//! Exit codes: 0 authentic (with `--sod`: signature and chain valid), 5 not authentic, 2 usage
-//! or unreadable input.
+//! With a dump that has `read.json`, Chip and Active Authentication as `read` recorded them are
+//! reported too, bound to this verification (a mechanism counts only when its key's file verified)
+//! and judged by the one anti-cloning policy (`epassport::chip::anticlone`); a clone suspicion
+//! makes the dump not authentic.
+//!
+//! Exit codes: 0 authentic (with `--sod`: signature and chain valid), 5 not authentic (or a clone
+//! suspected), 2 usage or unreadable input.
 
 use clap::Args as ClapArgs;
+use epassport::chip::anticlone::{AntiCloneReport, Verdict as AntiCloneVerdict};
 use epassport::pki::{
-    Certificate, Options, Report, TrustStore, Verdict, time, verify_card_security, verify_sod,
+    Certificate, DgStatus, Options, Report, TrustStore, Verdict, time, verify_card_security,
+    verify_sod,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -75,6 +82,83 @@ struct JsonOut<'a> {
     authentic: bool,
     sod: &'a Report,
     card_security: Option<&'a Report>,
+    /// Chip and Active Authentication as `epassport read` recorded them, bound to this
+    /// verification; absent without read.json.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    anti_cloning: Option<serde_json::Value>,
+}
+
+/// The anti-cloning report of a dump's read.json with passive authentication's results bound to
+/// it: a mechanism counts only when its key file (DG14, DG15, EF.CardSecurity) verified.
+fn anti_cloning(
+    dir: &Path,
+    sod: &Report,
+    cs: Option<&Report>,
+) -> Result<Option<AntiCloneReport>, String> {
+    let path = dir.join("read.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(None);
+    };
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let Some(block) = v.get("anti_cloning") else {
+        return Ok(None);
+    };
+    let mut r = crate::cmd::read::anti_clone_from_json(block)
+        .ok_or_else(|| format!("{}: malformed anti_cloning block", path.display()))?;
+    r.bind_passive_authentication(&|file| {
+        if file == "CardSecurity" {
+            return cs.map(Report::is_authentic).filter(|ok| *ok);
+        }
+        let n: u8 = file.strip_prefix("DG")?.parse().ok()?;
+        let dg = sod.data_groups.iter().find(|d| d.number == n)?;
+        match dg.status {
+            DgStatus::Mismatch => Some(false),
+            DgStatus::Match if sod.is_authentic() => Some(true),
+            _ => None,
+        }
+    });
+    Ok(Some(r))
+}
+
+fn anti_cloning_json(r: &AntiCloneReport) -> serde_json::Value {
+    let v = r.verdict();
+    let mut mechanisms = crate::cmd::read::anti_clone_json(r);
+    for m in r.mechanisms() {
+        mechanisms[m.mechanism.key()]["key_verified"] = serde_json::json!(m.key_verified);
+    }
+    serde_json::json!({
+        "verdict": v.status(),
+        "reasons": v.reasons(),
+        "mechanisms": mechanisms,
+    })
+}
+
+fn write_anti_cloning(out: &mut String, r: &AntiCloneReport) {
+    let v = r.verdict();
+    outln!(
+        out,
+        "anti-cloning: {}",
+        v.status().replace('_', " ").to_uppercase()
+    );
+    for m in r.mechanisms() {
+        let key = match (m.key_source.as_deref(), m.key_verified) {
+            (Some(src), Some(true)) => format!(" (key from {src}, verified)"),
+            (Some(src), Some(false)) => format!(" (key from {src}, NOT what the issuer signed)"),
+            (Some(src), None) => format!(" (key from {src}, not verified)"),
+            _ => String::new(),
+        };
+        outln!(
+            out,
+            "  {:<22} {}{key}: {}",
+            m.mechanism.name(),
+            m.outcome.status().replace('_', " "),
+            m.outcome.text()
+        );
+    }
+    for reason in v.reasons() {
+        outln!(out, "  - {reason}");
+    }
 }
 
 fn usage(msg: impl std::fmt::Display) -> ExitCode {
@@ -172,10 +256,20 @@ pub fn run(args: &Args) -> ExitCode {
     };
     let report = verify_sod(&sod, &dgs, &store, &opts);
     let cs_report = cs.map(|b| verify_card_security(&b, &store, &opts).report);
+    let anti = match &args.dir {
+        Some(dir) => match anti_cloning(dir, &report, cs_report.as_ref()) {
+            Ok(a) => a,
+            Err(e) => return usage(e),
+        },
+        None => None,
+    };
+    let clone = anti
+        .as_ref()
+        .is_some_and(|a| matches!(a.verdict(), AntiCloneVerdict::CloneSuspected { .. }));
     let ok = if args.sod.is_some() {
         report.verdict == Verdict::SignatureValid || report.is_authentic()
     } else {
-        report.is_authentic() && cs_report.as_ref().is_none_or(|r| r.is_authentic())
+        report.is_authentic() && cs_report.as_ref().is_none_or(|r| r.is_authentic()) && !clone
     };
     let mut out = String::new();
     if args.json {
@@ -183,6 +277,7 @@ pub fn run(args: &Args) -> ExitCode {
             authentic: ok && args.sod.is_none(),
             sod: &report,
             card_security: cs_report.as_ref(),
+            anti_cloning: anti.as_ref().map(anti_cloning_json),
         };
         match serde_json::to_string_pretty(&json) {
             Ok(s) => outln!(out, "{s}"),
@@ -203,6 +298,10 @@ pub fn run(args: &Args) -> ExitCode {
         if let Some(r) = &cs_report {
             outln!(out);
             write_report(&mut out, r);
+        }
+        if let Some(a) = &anti {
+            outln!(out);
+            write_anti_cloning(&mut out, a);
         }
     }
     emit(&out);

@@ -482,28 +482,39 @@ impl<T: Transport> ChipSession<T> {
             };
             return report;
         };
-        let key = card_security_content(cs)
+        let keys: Vec<Vec<u8>> = card_security_content(cs)
             .ok()
             .and_then(|c| SecurityInfos::parse(c).ok())
-            .and_then(|i| {
+            .map(|i| {
                 i.chip_authentication_public_keys()
-                    .next()
+                    .filter(|k| k.agreement == epassport_lds::security_infos::KeyAgreement::Ecdh)
                     .map(|k| k.public_key.key.clone())
-            });
-        report.outcome = match key {
-            None => Outcome::Failed {
-                reason: "EF.CardSecurity holds no Chip Authentication public key".into(),
-            },
-            Some(k) => match cam.verify(&k) {
-                Ok(()) => Outcome::Passed {
-                    protocol: "PACE-CAM".into(),
-                    detail: "PK_map,IC = CA_IC · PK_IC holds for the EF.CardSecurity key".into(),
-                },
-                Err(e) => Outcome::Failed {
-                    reason: e.to_string(),
-                },
-            },
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Every ECDH key is tried: the check passes when one of them is the chip's.
+        let mut reasons = Vec::new();
+        report.outcome = Outcome::Failed {
+            reason: "EF.CardSecurity holds no ECDH Chip Authentication public key".into(),
         };
+        for k in &keys {
+            match cam.verify(k) {
+                Ok(()) => {
+                    report.outcome = Outcome::Passed {
+                        protocol: "PACE-CAM".into(),
+                        detail: "PK_map,IC = CA_IC · PK_IC holds for the EF.CardSecurity key"
+                            .into(),
+                    };
+                    return report;
+                }
+                Err(e) => reasons.push(e.to_string()),
+            }
+        }
+        if !reasons.is_empty() {
+            report.outcome = Outcome::Failed {
+                reason: reasons.join("; "),
+            };
+        }
         report
     }
 

@@ -300,6 +300,8 @@ struct ChipData {
     sod_lists: Option<Vec<u8>>,
     /// Passive authentication's report.
     pa: Option<Report>,
+    /// Whether EF.CardSecurity verified (when it was read).
+    card_security_authentic: Option<bool>,
 }
 
 impl ChipData {
@@ -530,6 +532,11 @@ fn passive_authentication(req: &Request, steps: &mut Steps, chip: &mut ChipData)
     }
     steps.passive_authentication = pa_step(&report);
     chip.pa = Some(report);
+    // EF.CardSecurity (read after PACE-CAM) vouches for the CAM key only once it verifies.
+    if let Some(cs) = chip.files.get("CardSecurity") {
+        let r = epassport_pki::verify_card_security(cs, &req.trust, &options);
+        chip.card_security_authentic = Some(r.report.is_authentic());
+    }
 }
 
 /// The passive-authentication step from `epassport_pki`'s report: passed only when the report
@@ -599,7 +606,11 @@ fn anti_cloning(
     };
     let mut report = session.anti_cloning(doc, &AntiCloneOptions::default(), rng);
     let pa = chip.pa.as_ref();
+    let cs = chip.card_security_authentic;
     report.bind_passive_authentication(&|file| {
+        if file == "CardSecurity" {
+            return cs.filter(|ok| *ok);
+        }
         let pa = pa?;
         let n: u8 = file.strip_prefix("DG")?.parse().ok()?;
         let dg = pa.data_groups.iter().find(|d| d.number == n)?;

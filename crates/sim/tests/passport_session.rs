@@ -226,3 +226,77 @@ fn wrong_mrz_is_access_denied() {
         .unwrap();
     assert_eq!(err.kind(), FailureKind::AccessDenied, "{err}");
 }
+
+/// The demo (or clone) chip offering only PACE-CAM on P-256, the curve of its EF.CardSecurity key.
+fn cam_chip(dir: &str) -> SimChip {
+    let mut config = SimChip::from_fixture(&fixture(dir))
+        .unwrap()
+        .config()
+        .clone();
+    config.files.insert(
+        epassport_sim::fs::Ef::CardAccess,
+        hex::decode("31143012060A04007F0007020204060202010202010C").unwrap(),
+    );
+    epassport_sim::config::ChipBuilder::from_config(config)
+        .seed(7)
+        .build()
+}
+
+fn cam_report(dir: &str) -> epassport_chip::anticlone::AntiCloneReport {
+    let mut chip = cam_chip(dir);
+    let key = mrz_key(&chip);
+    let creds = Credentials {
+        mrz: Some(&key),
+        can: None,
+    };
+    let mut rng = StdRng::seed_from_u64(3);
+    let mut session = ChipSession::open(&mut chip, &creds, AccessChoice::Auto, &mut rng).unwrap();
+    assert!(
+        matches!(&session.access().method, AccessMethod::Pace(p) if p.mapping == "CAM"),
+        "{:?}",
+        session.access().method
+    );
+    assert!(
+        session.access().card_security.is_some(),
+        "EF.CardSecurity read after CAM"
+    );
+    let mut doc = DocumentRead::default();
+    session
+        .read_document(&mut doc, &ReadOptions::default(), &mut |_, _| {})
+        .unwrap();
+    files_equal_fixture(dir, &doc);
+    session.anti_cloning(&doc, &AntiCloneOptions::default(), &mut rng)
+}
+
+#[test]
+fn pace_cam_chip_proves_its_card_security_key() {
+    let mut r = cam_report("demo");
+    assert!(r.pace_cam.advertised);
+    assert_eq!(r.pace_cam.key_source.as_deref(), Some("CardSecurity"));
+    assert_eq!(r.pace_cam.outcome.status(), "passed", "{:?}", r.pace_cam);
+    // Until EF.CardSecurity verifies, the CAM key vouches for nothing.
+    r.bind_passive_authentication(&|f| (f != "CardSecurity").then_some(true));
+    assert_eq!(r.verdict().status(), "unproven");
+    r.bind_passive_authentication(&|_| Some(true));
+    assert_eq!(
+        r.verdict(),
+        Verdict::Genuine {
+            by: vec![
+                Mechanism::ChipAuthentication,
+                Mechanism::ActiveAuthentication,
+                Mechanism::PaceCam
+            ]
+        }
+    );
+}
+
+#[test]
+fn pace_cam_clone_fails_the_cam_check() {
+    let r = cam_report("clone");
+    assert!(
+        matches!(&r.pace_cam.outcome, Outcome::Failed { .. }),
+        "{:?}",
+        r.pace_cam.outcome
+    );
+    assert_eq!(r.verdict().status(), "clone_suspected");
+}
