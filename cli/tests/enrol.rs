@@ -530,3 +530,82 @@ fn signed_record_verifies_and_modified_fails() {
     );
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// The card leaves the field in the middle of the read: the record is still written, rejected,
+/// with the read named as the cause and "try again" advice; anti-cloning is not performed (a lost
+/// link is no evidence of a clone).
+#[test]
+fn card_removed_mid_read() {
+    let d = scratch("lost");
+    let chip = d.join("chip");
+    std::fs::create_dir_all(&chip).unwrap();
+    for e in std::fs::read_dir(repo().join("fixtures/chips/demo")).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), chip.join(e.file_name())).unwrap();
+        }
+    }
+    std::fs::create_dir_all(chip.join("keys")).unwrap();
+    for e in std::fs::read_dir(repo().join("fixtures/chips/demo/keys")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), chip.join("keys").join(e.file_name())).unwrap();
+    }
+    let mut cfg: Value =
+        serde_json::from_slice(&std::fs::read(chip.join("chip.json")).unwrap()).unwrap();
+    cfg["behaviour"] = json!({ "remove_after_apdus": 20 });
+    std::fs::write(chip.join("chip.json"), cfg.to_string()).unwrap();
+    let (v, _) = demo("holder", &["--sim", chip.to_str().unwrap()]);
+    assert_eq!(v["decision"]["status"], "rejected");
+    assert_eq!(
+        reason_codes(&v),
+        [
+            "chip_read_incomplete",
+            "chip_authentication_not_performed",
+            "active_authentication_not_performed"
+        ]
+    );
+    let msg = v["decision"]["reasons"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("the link to the chip was lost while reading")
+            && msg.contains("hold the document still and try again"),
+        "{msg}"
+    );
+    for m in ["chip_authentication", "active_authentication"] {
+        assert_eq!(v["verification"][m]["status"], "not_performed");
+        assert_eq!(
+            v["verification"][m]["reason"],
+            "the chip's files were not all read"
+        );
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// No PC/SC service: a clear error, exit 4, nothing written.
+#[cfg(feature = "pcsc")]
+#[test]
+fn reader_absent() {
+    let d = scratch("noreader");
+    let out = d.join("record.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_epassport"))
+        .args([
+            "enrol",
+            "--demo",
+            "--reader",
+            "ACS ACR122U",
+            "--wait",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env("PCSCLITE_CSOCK_NAME", "/nonexistent/pcscd.comm")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "epassport enrol: reader unavailable: the PC/SC service (pcscd) is not running\n"
+    );
+    assert!(!out.exists(), "no record without a chip");
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -272,8 +272,13 @@ impl<T: Transport> ChipSession<T> {
         let dg14_infos = dg14.map(SecurityInfos::parse_dg14);
         let active_authentication =
             self.active_authentication(doc, &sod_lists, dg14_infos.as_ref(), opts, rng);
-        let chip_authentication =
-            self.chip_authentication(&sod_lists, dg14_infos.as_ref(), opts, rng);
+        let chip_authentication = self.chip_authentication(
+            doc.partial.is_some(),
+            &sod_lists,
+            dg14_infos.as_ref(),
+            opts,
+            rng,
+        );
         let pace_cam = self.pace_cam();
         AntiCloneReport {
             chip_authentication,
@@ -314,7 +319,16 @@ impl<T: Transport> ChipSession<T> {
                 },
             );
         }
+        let interrupted = doc.partial.is_some();
         let Some(dg15) = doc.get(FileId::Dg(15)) else {
+            if interrupted {
+                return set(
+                    &mut report,
+                    Outcome::NotPerformed {
+                        why: "DG15 was not read: the read was interrupted".into(),
+                    },
+                );
+            }
             return set(
                 &mut report,
                 Outcome::Failed {
@@ -368,6 +382,7 @@ impl<T: Transport> ChipSession<T> {
 
     fn chip_authentication(
         &mut self,
+        doc_interrupted: bool,
         sod_lists: &[FileId],
         dg14: Option<&Result<SecurityInfos, epassport_lds::LdsError>>,
         opts: &AntiCloneOptions,
@@ -378,6 +393,15 @@ impl<T: Transport> ChipSession<T> {
             return MechanismReport::not_supported(M, "EF.SOD lists no DG14");
         }
         let infos = match dg14 {
+            None if doc_interrupted => {
+                let mut r = MechanismReport::not_performed(
+                    M,
+                    true,
+                    "DG14 was not read: the read was interrupted",
+                );
+                r.key_source = Some("DG14".into());
+                return r;
+            }
             None => {
                 let mut r = MechanismReport::not_performed(M, true, "");
                 r.outcome = Outcome::Failed {

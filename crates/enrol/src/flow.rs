@@ -604,6 +604,14 @@ fn anti_cloning(
         steps.active_authentication = Step::not_performed("the chip was not read");
         return;
     };
+    if doc.partial.is_some() || steps.read.status == Status::Failed {
+        // A read that ended early (link lost) proves nothing about the chip either way: a missing
+        // DG14 or DG15 is not a clone's refusal, and the link is gone.
+        let why = "the chip's files were not all read";
+        steps.chip_authentication = Step::not_performed(why);
+        steps.active_authentication = Step::not_performed(why);
+        return;
+    }
     let mut report = session.anti_cloning(doc, &AntiCloneOptions::default(), rng);
     let pa = chip.pa.as_ref();
     let cs = chip.card_security_authentic;
