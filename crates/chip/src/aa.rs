@@ -186,6 +186,34 @@ pub enum AaError {
     /// The chip refused INTERNAL AUTHENTICATE or the link failed.
     #[error("INTERNAL AUTHENTICATE failed: {0}")]
     Card(#[from] CardError),
+    /// The signature cannot come back over this link: it needs a longer answer than a short APDU
+    /// carries (under secure messaging 231 plain bytes with 3DES, 223 with AES; RSA-2048 needs
+    /// 256) and the chip refused the extended-length command with 6700. This says nothing about
+    /// the key.
+    #[error(
+        "the {needed}-byte signature does not fit a short answer ({link_max} bytes on this link) and the chip refused extended length (6700): Active Authentication could not be run"
+    )]
+    AnswerDoesNotFit {
+        /// The signature length the DG15 key implies.
+        needed: usize,
+        /// The largest plain answer the link carries without extended length.
+        link_max: usize,
+    },
+}
+
+impl AaError {
+    /// True when the error says nothing about whether the chip holds the DG15 key: the key in
+    /// DG15 is unusable here, or the signature could not be fetched (the link, or a chip without
+    /// extended length for a long signature). Such a run is "not performed", never a failure.
+    pub fn is_inconclusive(&self) -> bool {
+        matches!(
+            self,
+            AaError::UnsupportedKey(_)
+                | AaError::UnsupportedCurve(_)
+                | AaError::KeyTooLarge(_)
+                | AaError::AnswerDoesNotFit { .. }
+        )
+    }
 }
 
 fn der_err(e: tlv::TlvError) -> AaError {
@@ -589,7 +617,15 @@ pub fn authenticate<T: Transport + ?Sized>(
     let cmd = Command::new(0x00, 0x88, 0x00, 0x00)
         .with_data(challenge)
         .with_le(le);
-    let signature = exchange(transport, &cmd)?.into_success(0x88)?;
+    let response = exchange(transport, &cmd)?;
+    let link_max = transport.capabilities().max_response_len;
+    if response.sw == epassport_card::StatusWord(0x6700) && le > link_max {
+        return Err(AaError::AnswerDoesNotFit {
+            needed: le,
+            link_max,
+        });
+    }
+    let signature = response.into_success(0x88)?;
     verify(key, ec_hash, &challenge, &signature)
 }
 

@@ -386,3 +386,43 @@ fn active_authentication_needs_access_control_and_8_bytes() {
     .unwrap();
     assert_eq!(r.sw, StatusWord(0x6700));
 }
+
+/// RSA-2048 Active Authentication needs a 256-byte answer, over 300 bytes under secure messaging:
+/// with extended length it comes in one response. A chip without extended length refuses the
+/// extended command (6700): that is named as "does not fit", an inconclusive error (not evidence
+/// of a clone).
+#[test]
+fn rsa_2048_active_authentication_with_and_without_extended_length() {
+    let key = dg15("demo");
+    assert_eq!(key.max_signature_len(), 256);
+    let chip = |extended: bool| {
+        epassport_sim::config::ChipBuilder::from_config(
+            SimChip::from_fixture(&fixture("demo"))
+                .unwrap()
+                .config()
+                .clone(),
+        )
+        .extended_length(extended)
+        .build()
+    };
+    let mut with = chip(true);
+    let mut st = bac_session(&mut with);
+    let ev = aa::authenticate(&mut st, &key, None, [3; 8]).unwrap();
+    assert!(
+        matches!(ev, AaEvidence::Rsa { key_bits: 2048, .. }),
+        "{ev:?}"
+    );
+
+    let mut without = chip(false);
+    let mut st = bac_session(&mut without);
+    let err = aa::authenticate(&mut st, &key, None, [3; 8]).unwrap_err();
+    assert_eq!(
+        err,
+        AaError::AnswerDoesNotFit {
+            needed: 256,
+            link_max: 231
+        }
+    );
+    assert!(err.is_inconclusive());
+    assert!(!AaError::DigestMismatch.is_inconclusive());
+}
