@@ -1,5 +1,6 @@
 //! Model load time and per-stage latency (decode, detect, align, embed), single-threaded; and the raw
-//! per-model inference times that `models/ort_check.py` sets against onnxruntime on the same inputs.
+//! per-model inference times with the pipeline's own plans. The comparison with onnxruntime on the
+//! very same tensors is `examples/dump_tensors.rs` + `models/compare_onnxruntime.py`.
 //!
 //! Run: `taskset -c 0 cargo bench -p epassport-face` (tract runs on one thread).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
@@ -9,7 +10,6 @@ use epassport_face::{FaceMatcher, Role, align, decode};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
-use tract_onnx::prelude::*;
 
 fn fixture(name: &str) -> Vec<u8> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -18,26 +18,11 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// The deterministic input `models/ort_check.py` also builds: `v[i] = lo + (hi - lo) * frac(i * 0.618034)`.
+/// A deterministic input: `v[i] = lo + (hi - lo) * frac(i * 0.618034)`.
 fn pattern(n: usize, lo: f32, hi: f32) -> Vec<f32> {
     (0..n)
         .map(|i| lo + (hi - lo) * ((i as f64 * 0.618_034).fract() as f32))
         .collect()
-}
-
-fn plan(file: &str, shape: &[usize]) -> Arc<TypedRunnableModel> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../models")
-        .join(file);
-    tract_onnx::onnx()
-        .model_for_path(p)
-        .unwrap()
-        .with_input_fact(0, f32::fact(shape).into())
-        .unwrap()
-        .into_optimized()
-        .unwrap()
-        .into_runnable()
-        .unwrap()
 }
 
 fn stages(c: &mut Criterion) {
@@ -87,34 +72,25 @@ fn raw_models(c: &mut Criterion) {
     g.sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
+    let m = FaceMatcher::new().unwrap();
+    // The shapes the pipeline runs: P-Net's largest pyramid level, R-Net's and O-Net's batches.
     for (file, shape) in [
-        ("face_descriptor.onnx", vec![1, 150, 150, 3]),
-        ("mtcnn_pnet.onnx", vec![1, 320, 320, 3]),
-        ("mtcnn_rnet.onnx", vec![16, 24, 24, 3]),
-        ("mtcnn_onet.onnx", vec![16, 48, 48, 3]),
+        ("face_descriptor.onnx", [1, 150, 150, 3]),
+        ("mtcnn_pnet.onnx", [1, 192, 192, 3]),
+        ("mtcnn_rnet.onnx", [16, 24, 24, 3]),
+        ("mtcnn_onet.onnx", [4, 48, 48, 3]),
     ] {
-        let p = plan(file, &shape);
         let n: usize = shape.iter().product();
         let (lo, hi) = if file.starts_with("face") {
             (0.0, 255.0)
         } else {
             (-1.0, 1.0)
         };
-        let input: Tensor =
-            tract_ndarray::ArrayD::from_shape_vec(shape.clone(), pattern(n, lo, hi))
-                .unwrap()
-                .into_tensor();
-        let name = format!(
-            "{}_{}",
-            file.trim_end_matches(".onnx"),
-            shape
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join("x")
-        );
+        let input = pattern(n, lo, hi);
+        let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+        let name = format!("{}_{}", file.trim_end_matches(".onnx"), dims.join("x"));
         g.bench_function(name, |b| {
-            b.iter(|| black_box(p.run(tvec!(input.clone().into())).unwrap()))
+            b.iter(|| black_box(m.run_model(file, &shape, input.clone()).unwrap()))
         });
     }
     g.finish();

@@ -77,7 +77,7 @@ impl Mtcnn {
         pyramid(o)
             .into_iter()
             .map(|(scale, side)| {
-                let plan = models::load(PNET_FILE, models::PNET_ONNX, &[1, side, side, 3])?;
+                let plan = models::load_mtcnn(PNET_FILE, models::PNET_ONNX, &[1, side, side, 3])?;
                 Ok(Level { scale, side, plan })
             })
             .collect()
@@ -85,8 +85,8 @@ impl Mtcnn {
 
     pub(crate) fn load_rnet_onet() -> Result<(Plan, Plan), FaceError> {
         Ok((
-            models::load(RNET_FILE, models::RNET_ONNX, &[RNET_BATCH, 24, 24, 3])?,
-            models::load(ONET_FILE, models::ONET_ONNX, &[ONET_BATCH, 48, 48, 3])?,
+            models::load_mtcnn(RNET_FILE, models::RNET_ONNX, &[RNET_BATCH, 24, 24, 3])?,
+            models::load_mtcnn(ONET_FILE, models::ONET_ONNX, &[ONET_BATCH, 48, 48, 3])?,
         ))
     }
 
@@ -105,7 +105,12 @@ impl Mtcnn {
     }
 
     /// Detects faces in `image`; boxes and landmarks in `image`'s pixel coordinates, best first.
-    pub(crate) fn detect(&self, image: &RgbImage) -> Result<Vec<Detection>, FaceError> {
+    /// `inspect` sees every model input (model file, shape, data) before it runs.
+    pub(crate) fn detect(
+        &self,
+        image: &RgbImage,
+        inspect: &mut Inspect<'_>,
+    ) -> Result<Vec<Detection>, FaceError> {
         let (w, h) = image.dimensions();
         if w == 0 || h == 0 {
             return Ok(Vec::new());
@@ -115,7 +120,7 @@ impl Mtcnn {
         let cw = ((w as f32 * f).round() as u32).clamp(1, side);
         let ch = ((h as f32 * f).round() as u32).clamp(1, side);
         let canvas = imageops::resize(image, cw, ch, imageops::FilterType::Triangle);
-        let mut found = self.detect_canvas(&Integral::new(&canvas))?;
+        let mut found = self.detect_canvas(&Integral::new(&canvas), inspect)?;
         let (sx, sy) = (w as f32 / cw as f32, h as f32 / ch as f32);
         for d in &mut found {
             d.x1 *= sx;
@@ -130,7 +135,33 @@ impl Mtcnn {
         Ok(found)
     }
 
-    fn detect_canvas(&self, img: &Integral) -> Result<Vec<Detection>, FaceError> {
+    /// Runs one of the nets on a raw input, with the plan the pipeline uses for that shape.
+    pub(crate) fn run_model(
+        &self,
+        model: &'static str,
+        shape: &[usize],
+        data: Vec<f32>,
+    ) -> Result<Vec<Vec<f32>>, FaceError> {
+        let plan = match (model, shape) {
+            (PNET_FILE, [1, w, h, 3]) if w == h => {
+                self.levels.iter().find(|l| l.side == *w).map(|l| &l.plan)
+            }
+            (RNET_FILE, [RNET_BATCH, 24, 24, 3]) => Some(&self.rnet),
+            (ONET_FILE, [ONET_BATCH, 48, 48, 3]) => Some(&self.onet),
+            _ => None,
+        };
+        let plan = plan.ok_or_else(|| FaceError::Model {
+            model,
+            message: format!("no plan for input shape {shape:?}"),
+        })?;
+        models::run(model, plan, shape, data)
+    }
+
+    fn detect_canvas(
+        &self,
+        img: &Integral,
+        inspect: &mut Inspect<'_>,
+    ) -> Result<Vec<Detection>, FaceError> {
         let (w, h) = (img.w as u32, img.h as u32);
         // Stage 1: P-Net over the pyramid.
         let mut all = Vec::new();
@@ -149,6 +180,7 @@ impl Mtcnn {
                     data[o..o + 3].copy_from_slice(&rgb.map(norm_f));
                 },
             );
+            inspect(PNET_FILE, &[1, side, side, 3], &data);
             let out = models::run(PNET_FILE, &level.plan, &[1, side, side, 3], data)?;
             let (reg, prob) = match out.as_slice() {
                 [reg, prob] => (reg, prob),
@@ -163,7 +195,7 @@ impl Mtcnn {
             for cx in 0..cells {
                 for cy in 0..cells {
                     let i = cx * cells + cy;
-                    let score = prob[i * 2 + 1];
+                    let score = models::face_probability(&prob[i * 2..i * 2 + 2]);
                     if score < THRESHOLDS[0] {
                         continue;
                     }
@@ -208,17 +240,18 @@ impl Mtcnn {
         }
 
         // Stage 2: R-Net refines and rejects.
-        let out = self.run_batched(RNET_FILE, &self.rnet, RNET_BATCH, img, &cands, 24)?;
+        let out = self.run_batched(RNET_FILE, img, &cands, inspect)?;
         let mut next = Vec::new();
         for (c, o) in cands.iter().zip(&out) {
             let (reg, prob) = match o.as_slice() {
                 [reg, prob] => (reg, prob),
                 _ => return Err(bad_outputs(RNET_FILE)),
             };
-            if prob[1] > THRESHOLDS[1] {
+            let p = models::face_probability(prob);
+            if p > THRESHOLDS[1] {
                 next.push(Cand {
                     b: c.b,
-                    score: prob[1],
+                    score: p,
                     reg: [reg[0], reg[1], reg[2], reg[3]],
                 });
             }
@@ -240,14 +273,15 @@ impl Mtcnn {
         }
 
         // Stage 3: O-Net gives the final boxes and the landmarks.
-        let out = self.run_batched(ONET_FILE, &self.onet, ONET_BATCH, img, &cands, 48)?;
+        let out = self.run_batched(ONET_FILE, img, &cands, inspect)?;
         let mut dets = Vec::new();
         for (c, o) in cands.iter().zip(&out) {
             let (reg, pts, prob) = match o.as_slice() {
                 [reg, pts, prob] => (reg, pts, prob),
                 _ => return Err(bad_outputs(ONET_FILE)),
             };
-            if prob[1] <= THRESHOLDS[2] {
+            let p = models::face_probability(prob);
+            if p <= THRESHOLDS[2] {
                 continue;
             }
             let (bw, bh) = (c.b[2] - c.b[0] + 1.0, c.b[3] - c.b[1] + 1.0);
@@ -259,7 +293,7 @@ impl Mtcnn {
             dets.push((
                 Cand {
                     b,
-                    score: prob[1],
+                    score: p,
                     reg: [0.0; 4],
                 },
                 landmarks,
@@ -283,18 +317,21 @@ impl Mtcnn {
             .collect())
     }
 
-    /// Crops each candidate box (inclusive corners; zero outside the image) to `size` x `size`
-    /// by area averaging, and runs `plan` in batches of `batch`; returns each candidate's outputs.
+    /// Crops each candidate box (inclusive corners; zero outside the image) to the input size of
+    /// `model` (R-Net 24, O-Net 48) by area averaging, and runs it in its fixed batches; returns
+    /// each candidate's outputs.
     fn run_batched(
         &self,
         model: &'static str,
-        plan: &Plan,
-        batch: usize,
         img: &Integral,
         cands: &[Cand],
-        size: usize,
+        inspect: &mut Inspect<'_>,
     ) -> Result<Vec<Vec<Vec<f32>>>, FaceError> {
-        let s = size;
+        let (plan, batch, s) = if model == RNET_FILE {
+            (&self.rnet, RNET_BATCH, 24)
+        } else {
+            (&self.onet, ONET_BATCH, 48)
+        };
         let mut results = Vec::with_capacity(cands.len());
         for chunk in cands.chunks(batch) {
             let mut data = vec![0f32; batch * s * s * 3];
@@ -305,6 +342,7 @@ impl Mtcnn {
                     data[o..o + 3].copy_from_slice(&rgb.map(norm_f));
                 });
             }
+            inspect(model, &[batch, s, s, 3], &data);
             let outs = models::run(model, plan, &[batch, s, s, 3], data)?;
             for n in 0..chunk.len() {
                 let mut per = Vec::with_capacity(outs.len());
@@ -318,6 +356,9 @@ impl Mtcnn {
         Ok(results)
     }
 }
+
+/// Sees each model input (model file, shape, data) before it runs.
+pub(crate) type Inspect<'a> = dyn FnMut(&'static str, &[usize], &[f32]) + 'a;
 
 /// A detected face in image coordinates.
 #[derive(Debug, Clone, Copy, PartialEq)]

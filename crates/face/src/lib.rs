@@ -136,7 +136,51 @@ impl FaceMatcher {
 
     /// Detects the faces in an image: boxes and landmarks, best score first.
     pub fn detect(&self, image: &RgbImage) -> Result<Vec<FaceBox>, FaceError> {
-        Ok(self.mtcnn.detect(image)?.into_iter().map(to_box).collect())
+        self.detect_inspect(image, |_, _, _| {})
+    }
+
+    /// Like [`FaceMatcher::detect`], handing every MTCNN input tensor to `inspect` (model file
+    /// name, shape, data) before it runs: for checking tract against another runtime on the very
+    /// tensors the pipeline feeds it (`models/compare_onnxruntime.py`).
+    pub fn detect_inspect(
+        &self,
+        image: &RgbImage,
+        mut inspect: impl FnMut(&'static str, &[usize], &[f32]),
+    ) -> Result<Vec<FaceBox>, FaceError> {
+        Ok(self
+            .mtcnn
+            .detect(image, &mut inspect)?
+            .into_iter()
+            .map(to_box)
+            .collect())
+    }
+
+    /// Runs one model (`face_descriptor.onnx`, `mtcnn_pnet.onnx`, `mtcnn_rnet.onnx`,
+    /// `mtcnn_onet.onnx`) on a raw f32 input, with the optimised plan the pipeline uses for that
+    /// shape (see [`FaceMatcher::detect_inspect`] for the shapes); returns its outputs flattened.
+    /// For benchmarks and cross-runtime checks.
+    pub fn run_model(
+        &self,
+        model: &str,
+        shape: &[usize],
+        data: Vec<f32>,
+    ) -> Result<Vec<Vec<f32>>, FaceError> {
+        match model {
+            DESCRIPTOR_FILE if shape == [1, 150, 150, 3] => {
+                models::run(DESCRIPTOR_FILE, &self.descriptor, shape, data)
+            }
+            DESCRIPTOR_FILE => Err(FaceError::Model {
+                model: DESCRIPTOR_FILE,
+                message: format!("no plan for input shape {shape:?}"),
+            }),
+            models::PNET_FILE => self.mtcnn.run_model(models::PNET_FILE, shape, data),
+            models::RNET_FILE => self.mtcnn.run_model(models::RNET_FILE, shape, data),
+            models::ONET_FILE => self.mtcnn.run_model(models::ONET_FILE, shape, data),
+            _ => Err(FaceError::Model {
+                model: "unknown",
+                message: format!("no model named {model:?}"),
+            }),
+        }
     }
 
     /// The 128-D descriptor of an aligned 150x150 RGB crop.

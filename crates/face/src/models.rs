@@ -41,15 +41,106 @@ pub(crate) fn model_err(model: &'static str) -> impl Fn(TractError) -> FaceError
 /// Parses `bytes` as ONNX, fixes input 0 to `shape` (f32), optimises, and makes it runnable.
 pub(crate) fn load(model: &'static str, bytes: &[u8], shape: &[usize]) -> Result<Plan, FaceError> {
     let err = model_err(model);
-    tract_onnx::onnx()
-        .model_for_read(&mut std::io::Cursor::new(bytes))
-        .map_err(&err)?
-        .with_input_fact(0, f32::fact(shape).into())
-        .map_err(&err)?
-        .into_optimized()
-        .map_err(&err)?
+    let onnx = tract_onnx::onnx();
+    let proto = onnx
+        .proto_model_for_read(&mut std::io::Cursor::new(bytes))
+        .map_err(&err)?;
+    optimise(&onnx, proto, shape).map_err(err)
+}
+
+/// Like [`load`] for the MTCNN nets, after [`rewrite_mtcnn`].
+pub(crate) fn load_mtcnn(
+    model: &'static str,
+    bytes: &[u8],
+    shape: &[usize],
+) -> Result<Plan, FaceError> {
+    let err = model_err(model);
+    let onnx = tract_onnx::onnx();
+    let mut proto = onnx
+        .proto_model_for_read(&mut std::io::Cursor::new(bytes))
+        .map_err(&err)?;
+    rewrite_mtcnn(&mut proto);
+    optimise(&onnx, proto, shape).map_err(err)
+}
+
+/// Two edits to an MTCNN graph for tract's speed, neither changing a result:
+///
+/// - `PRelu(x, s)` becomes `Relu(x) + s * Min(x, 0)`: the same value bit for bit (for `x > 0`,
+///   `x + s * 0 = x`; otherwise `0 + s * x = s * x`), but made of ops tract runs with its
+///   vectorised kernels, where it runs `PRelu` as a generic comparison and select.
+/// - The final two-class `Softmax` becomes `Identity`: the net outputs the two logits and
+///   [`face_probability`] turns them into the face probability. tract's softmax over an axis of 2
+///   costs as much as a convolution layer in P-Net.
+pub(crate) fn rewrite_mtcnn(proto: &mut tract_onnx::pb::ModelProto) {
+    use tract_onnx::pb::{NodeProto, TensorProto};
+    let Some(graph) = proto.graph.as_mut() else {
+        return;
+    };
+    const ZERO: &str = "epassport_face/zero";
+    let mut nodes = Vec::with_capacity(graph.node.len() + 16);
+    let mut uses_zero = false;
+    for node in std::mem::take(&mut graph.node) {
+        match (
+            node.op_type.as_str(),
+            node.input.as_slice(),
+            node.output.as_slice(),
+        ) {
+            ("PRelu", [x, slope], [y]) => {
+                uses_zero = true;
+                let n = |op: &str, input: Vec<String>, out: String| NodeProto {
+                    op_type: op.into(),
+                    name: format!("{}/{op}", node.name),
+                    input,
+                    output: vec![out],
+                    ..NodeProto::default()
+                };
+                let (pos, neg, scaled) = (
+                    format!("{y}/pos"),
+                    format!("{y}/neg"),
+                    format!("{y}/scaled"),
+                );
+                nodes.push(n("Relu", vec![x.clone()], pos.clone()));
+                nodes.push(n("Min", vec![x.clone(), ZERO.into()], neg.clone()));
+                nodes.push(n("Mul", vec![neg, slope.clone()], scaled.clone()));
+                nodes.push(n("Add", vec![pos, scaled], y.clone()));
+            }
+            ("Softmax", [_], [_]) => nodes.push(NodeProto {
+                op_type: "Identity".into(),
+                attribute: Vec::new(),
+                ..node
+            }),
+            _ => nodes.push(node),
+        }
+    }
+    graph.node = nodes;
+    if uses_zero {
+        graph.initializer.push(TensorProto {
+            name: ZERO.into(),
+            data_type: 1, // FLOAT
+            float_data: vec![0.0],
+            ..TensorProto::default()
+        });
+    }
+}
+
+/// The face probability from an MTCNN net's two logits (not-face, face): the second component of
+/// their softmax.
+pub(crate) fn face_probability(logits: &[f32]) -> f32 {
+    match logits {
+        [not_face, face] => 1.0 / (1.0 + (not_face - face).exp()),
+        _ => f32::NAN,
+    }
+}
+
+fn optimise(
+    onnx: &tract_onnx::Onnx,
+    proto: tract_onnx::pb::ModelProto,
+    shape: &[usize],
+) -> TractResult<Plan> {
+    onnx.model_for_proto_model(&proto)?
+        .with_input_fact(0, f32::fact(shape).into())?
+        .into_optimized()?
         .into_runnable()
-        .map_err(err)
 }
 
 /// Runs `plan` on one f32 tensor of `shape`, returning its outputs as flat f32 vectors.
@@ -114,6 +205,51 @@ pub(crate) fn timed<T>(
 mod tests {
     use super::*;
     use sha2::{Digest, Sha256};
+
+    #[test]
+    fn mtcnn_rewrite_keeps_the_results() {
+        // PRelu rewritten: box regressions and landmarks equal bit for bit; the face probability,
+        // now from the logits, within float rounding of the graph's own softmax.
+        for (file, bytes, shape) in [
+            (PNET_FILE, PNET_ONNX, [1, 30, 30, 3]),
+            (RNET_FILE, RNET_ONNX, [2, 24, 24, 3]),
+            (ONET_FILE, ONET_ONNX, [2, 48, 48, 3]),
+        ] {
+            let n: usize = shape.iter().product();
+            let input: Vec<f32> = (0..n)
+                .map(|i| ((i as f64 * 0.618_034).fract() * 2.0 - 1.0) as f32)
+                .collect();
+            let original = run(
+                file,
+                &load(file, bytes, &shape).unwrap(),
+                &shape,
+                input.clone(),
+            );
+            let rewritten = run(
+                file,
+                &load_mtcnn(file, bytes, &shape).unwrap(),
+                &shape,
+                input,
+            );
+            let (mut original, mut rewritten) = (original.unwrap(), rewritten.unwrap());
+            let (probs, logits) = (original.pop().unwrap(), rewritten.pop().unwrap());
+            assert_eq!(original, rewritten, "{file}");
+            assert_eq!(probs.len(), logits.len());
+            for (p, l) in probs.chunks(2).zip(logits.chunks(2)) {
+                assert!(
+                    (p[1] - face_probability(l)).abs() < 1e-6,
+                    "{file}: {p:?} {l:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn face_probability_is_the_softmax() {
+        assert_eq!(face_probability(&[0.0, 0.0]), 0.5);
+        assert!((face_probability(&[-1.0, 2.0]) - 0.952_574_1).abs() < 1e-6);
+        assert!(face_probability(&[1.0]).is_nan());
+    }
 
     #[test]
     fn embedded_models_match_their_recorded_sha256() {
