@@ -8,8 +8,9 @@
 //! extended data, capture context, supervision level, risk level, criteria category, parameter,
 //! challenges, capture time) and the capture date and time. Representation elements it does not
 //! model (session id, derived-from, capture device, future extensions) are kept as raw TLVs.
-//! The encoder writes the image and its information, identity metadata and pose, which is what
-//! the fixture generator needs.
+//! The encoder writes the image and its information, identity metadata and pose (what the fixture
+//! generator needs), and the decoded capture time, quality, PAD and landmark blocks and the kept
+//! raw elements, so a decoded record encodes back to an equal value.
 
 use crate::LdsError;
 use crate::obj::{self, Obj};
@@ -828,10 +829,178 @@ fn encode_representation(r: &Representation) -> Vec<u8> {
         }
         idm.extend(encode(Tag(0xA6), &p));
     }
+    // Elements after the image representation, in tag-number order ([2]..[9], then others).
+    let mut parts: Vec<(u32, Vec<u8>)> = Vec::new();
+    if let Some(d) = &r.capture_date_time {
+        parts.push((2, encode_date_time(2, d)));
+    }
+    if !r.quality.is_empty() {
+        let mut q = Vec::new();
+        for b in &r.quality {
+            let mut e = Vec::new();
+            if let Some(a) = b.algorithm {
+                e.extend(encode_registry(0, a));
+            }
+            if let Some(sc) = b.score {
+                e.extend(encode_score(1, sc));
+            }
+            q.extend(encode(Tag(0x30), &e));
+        }
+        parts.push((3, encode(Tag(0xA3), &q)));
+    }
+    if let Some(pad) = &r.pad {
+        parts.push((4, encode_pad(pad)));
+    }
     if !idm.is_empty() {
-        rep.extend(encode(Tag(0xA8), &idm));
+        parts.push((8, encode(Tag(0xA8), &idm)));
+    }
+    if !r.landmarks.is_empty() {
+        let mut l = Vec::new();
+        for lm in &r.landmarks {
+            l.extend(encode_landmark(lm));
+        }
+        parts.push((9, encode(Tag(0xA9), &l)));
+    }
+    for (tag, raw) in &r.other_elements {
+        let n = if tag & 0xC0 == 0x80 { tag & 0x1F } else { 0xFF };
+        parts.push((n, raw.clone()));
+    }
+    parts.sort_by_key(|(n, _)| *n);
+    for (_, p) in parts {
+        rep.extend(p);
     }
     encode(Tag(0x30), &rep)
+}
+
+fn encode_date_time(n: u32, d: &DateTime) -> Vec<u8> {
+    let mut v = Vec::new();
+    for (i, x) in [
+        d.year,
+        d.month,
+        d.day,
+        d.hour,
+        d.minute,
+        d.second,
+        d.millisecond,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if let Some(x) = x {
+            v.extend(encode(Tag(0x80 | i as u32), &int_bytes(x)));
+        }
+    }
+    encode(Tag(0xA0 | n), &v)
+}
+
+fn encode_registry(n: u32, r: RegistryId) -> Vec<u8> {
+    let mut v = encode(Tag(0x80), &int_bytes(r.organization));
+    v.extend(encode(Tag(0x81), &int_bytes(r.id)));
+    encode(Tag(0xA0 | n), &v)
+}
+
+fn encode_score(n: u32, s: ScoreOrError) -> Vec<u8> {
+    let inner = match s {
+        ScoreOrError::Score(v) => encode(Tag(0x80), &int_bytes(v)),
+        ScoreOrError::Error(e) => code(1, e),
+    };
+    encode(Tag(0xA0 | n), &inner)
+}
+
+fn encode_pad(p: &PadData) -> Vec<u8> {
+    let mut parts: Vec<(u32, Vec<u8>)> = Vec::new();
+    if let Some(v) = p.decision {
+        parts.push((0, code(0, v)));
+    }
+    if !p.scores.is_empty() {
+        let mut v = Vec::new();
+        for s in &p.scores {
+            let mut e = Vec::new();
+            if let Some(m) = s.mechanism {
+                e.extend(encode_registry(0, m));
+            }
+            if let Some(sc) = s.score {
+                e.extend(encode_score(1, sc));
+            }
+            v.extend(encode(Tag(0x30), &e));
+        }
+        parts.push((1, encode(Tag(0xA1), &v)));
+    }
+    if !p.extended_data.is_empty() {
+        let mut v = Vec::new();
+        for x in &p.extended_data {
+            let mut e = Vec::new();
+            if let Some(t) = x.data_type {
+                e.extend(encode_registry(0, t));
+            }
+            e.extend(encode(Tag(0x81), &x.data));
+            v.extend(encode(Tag(0x30), &e));
+        }
+        parts.push((2, encode(Tag(0xA2), &v)));
+    }
+    for (n, v) in [
+        (3, p.capture_context),
+        (4, p.supervision_level),
+        (6, p.criteria_category),
+    ] {
+        if let Some(v) = v {
+            parts.push((n, code(n, v)));
+        }
+    }
+    if let Some(v) = p.risk_level {
+        parts.push((5, encode(Tag(0x85), &int_bytes(v))));
+    }
+    if let Some(v) = &p.parameter {
+        parts.push((7, encode(Tag(0x87), v)));
+    }
+    if !p.challenges.is_empty() {
+        let mut v = Vec::new();
+        for c in &p.challenges {
+            v.extend(encode(Tag(0x04), c));
+        }
+        parts.push((8, encode(Tag(0xA8), &v)));
+    }
+    if let Some(d) = &p.capture_date_time {
+        parts.push((9, encode_date_time(9, d)));
+    }
+    for (tag, raw) in &p.other_elements {
+        let n = if tag & 0xC0 == 0x80 { tag & 0x1F } else { 0xFF };
+        parts.push((n, raw.clone()));
+    }
+    parts.sort_by_key(|(n, _)| *n);
+    let body: Vec<u8> = parts.into_iter().flat_map(|(_, p)| p).collect();
+    encode(Tag(0xA4), &body)
+}
+
+/// A landmark block. A kind or coordinate system this crate does not know (`Other(n)`) is
+/// written as an empty alternative `[n]` of the outer CHOICE, which decodes back to `Other(n)`.
+fn encode_landmark(l: &Landmark) -> Vec<u8> {
+    let mut e = Vec::new();
+    if let Some(k) = l.kind {
+        let alt = match k {
+            LandmarkKind::Mpeg4(c) => encode(Tag(0xA0), &code(0, c)),
+            LandmarkKind::Anthropometric(c) => encode(Tag(0xA0), &code(1, c)),
+            LandmarkKind::Other(n) => encode(Tag(0xA0 | (n & 0x1F)), &[]),
+        };
+        e.extend(encode(Tag(0xA0), &alt));
+    }
+    if let Some(c) = l.coordinates {
+        let ints = |n: u32, vs: &[i64]| {
+            let mut v = Vec::new();
+            for (i, x) in vs.iter().enumerate() {
+                v.extend(encode(Tag(0x80 | i as u32), &int_bytes(*x)));
+            }
+            encode(Tag(0xA0), &encode(Tag(0xA0 | n), &v))
+        };
+        let alt = match c {
+            LandmarkCoordinates::Cartesian2D { x, y } => ints(0, &[x, y]),
+            LandmarkCoordinates::TextureImage { u, v } => ints(1, &[u, v]),
+            LandmarkCoordinates::Cartesian3D { x, y, z } => ints(2, &[x, y, z]),
+            LandmarkCoordinates::Other(n) => encode(Tag(0xA0 | (n & 0x1F)), &[]),
+        };
+        e.extend(encode(Tag(0xA1), &alt));
+    }
+    encode(Tag(0x30), &e)
 }
 
 #[cfg(test)]
@@ -859,6 +1028,45 @@ mod tests {
                 pose: [Some(0), Some(-5), Some(10)],
                 lossy_transformation_attempts: Some(1),
                 camera_to_subject_distance: Some(1500),
+                quality: vec![QualityBlock {
+                    algorithm: Some(RegistryId {
+                        organization: 0x0101,
+                        id: 7,
+                    }),
+                    score: Some(ScoreOrError::Error(2)),
+                }],
+                landmarks: vec![
+                    Landmark {
+                        kind: Some(LandmarkKind::Anthropometric(3)),
+                        coordinates: Some(LandmarkCoordinates::Cartesian3D {
+                            x: 1,
+                            y: -2,
+                            z: 300,
+                        }),
+                    },
+                    Landmark {
+                        kind: Some(LandmarkKind::Other(2)),
+                        coordinates: Some(LandmarkCoordinates::TextureImage { u: 4, v: 5 }),
+                    },
+                    Landmark {
+                        kind: None,
+                        coordinates: Some(LandmarkCoordinates::Other(1)),
+                    },
+                ],
+                pad: Some(PadData {
+                    decision: Some(1),
+                    risk_level: Some(2),
+                    challenges: vec![b"c1".to_vec(), b"c2".to_vec()],
+                    other_elements: vec![(0x8C, vec![0x8C, 0x01, 0x05])],
+                    ..Default::default()
+                }),
+                capture_date_time: Some(DateTime {
+                    year: Some(2026),
+                    month: Some(11),
+                    day: Some(21),
+                    ..Default::default()
+                }),
+                other_elements: vec![(0x85, vec![0x85, 0x01, 0x09]), (0x04, vec![0x04, 0x00])],
                 ..Default::default()
             }],
         };
