@@ -164,13 +164,19 @@ pub enum AaError {
     #[error("the recovered message is not an ISO/IEC 9796-2 representative (wrong key or forged)")]
     NotARepresentative,
     /// The recovered message's header is not `6A` (partial recovery).
-    #[error("ISO/IEC 9796-2 header {0:02X} is not 6A (partial message recovery)")]
+    #[error(
+        "ISO/IEC 9796-2 header {0:02X} is not 6A (partial message recovery): not an ISO/IEC 9796-2 representative under the DG15 key (wrong key or forged)"
+    )]
     BadHeader(u8),
     /// The trailer is neither `BC` nor a known `xx CC` hash identifier.
-    #[error("ISO/IEC 9796-2 trailer {0:04X} is not supported")]
+    #[error(
+        "ISO/IEC 9796-2 trailer {0:04X} is neither BC nor a supported xx CC: not an ISO/IEC 9796-2 representative under the DG15 key (wrong key or forged), or a hash not supported here"
+    )]
     BadTrailer(u16),
     /// The recovered message is too short for its hash.
-    #[error("the recovered message is too short for its hash")]
+    #[error(
+        "the recovered message is too short for its hash: not an ISO/IEC 9796-2 representative under the DG15 key (wrong key or forged)"
+    )]
     MessageTooShort,
     /// The digest in the signature does not match H(M1 || challenge): the chip does not hold the key.
     #[error(
@@ -188,10 +194,10 @@ pub enum AaError {
     Card(#[from] CardError),
     /// The signature cannot come back over this link: it needs a longer answer than a short APDU
     /// carries (under secure messaging 231 plain bytes with 3DES, 223 with AES; RSA-2048 needs
-    /// 256) and the chip refused the extended-length command with 6700. This says nothing about
-    /// the key.
+    /// 256) and the link does not report extended length, or the chip refused the
+    /// extended-length command with 6700. This says nothing about the key.
     #[error(
-        "the {needed}-byte signature does not fit a short answer ({link_max} bytes on this link) and the chip refused extended length (6700): Active Authentication could not be run"
+        "the {needed}-byte signature does not fit a short answer ({link_max} bytes on this link) and extended length is not available: Active Authentication could not be run"
     )]
     AnswerDoesNotFit {
         /// The signature length the DG15 key implies.
@@ -617,8 +623,19 @@ pub fn authenticate<T: Transport + ?Sized>(
     let cmd = Command::new(0x00, 0x88, 0x00, 0x00)
         .with_data(challenge)
         .with_le(le);
+    let caps = transport.capabilities();
+    let link_max = caps.max_response_len;
+    // A link that does not report extended length (ATR) cannot carry the answer: sending the
+    // extended command anyway gets 6700 from such a chip without its secure messaging seeing the
+    // command, which leaves the send sequence counters apart and ends the session (and with it
+    // Chip Authentication after us). Say so instead.
+    if !caps.extended_length && le > link_max {
+        return Err(AaError::AnswerDoesNotFit {
+            needed: le,
+            link_max,
+        });
+    }
     let response = exchange(transport, &cmd)?;
-    let link_max = transport.capabilities().max_response_len;
     if response.sw == epassport_card::StatusWord(0x6700) && le > link_max {
         return Err(AaError::AnswerDoesNotFit {
             needed: le,

@@ -397,9 +397,11 @@ pub fn authenticate_with_key<T: Transport>(
             });
         }
         let dyn_auth = tlv::encode(Tag(0x7C), &tlv::encode(Tag(0x80), &pk_bytes));
+        // The answer is at most `7C { 81 r_PICC, 82 T_PICC }` (under 80 bytes): an Le that keeps
+        // the protected response within a short APDU, for chips without extended length.
         let ga = Command::new(0x00, 0x86, 0x00, 0x00)
             .with_data(dyn_auth)
-            .with_le(256);
+            .with_le(GA_LE);
         let r = st.send(&ga).map_err(sm_err)?;
         if !r.sw.is_success() {
             return Err(CaError::Refused {
@@ -459,6 +461,10 @@ pub fn authenticate_with_key<T: Transport>(
 
 /// Maximum length accepted for the CA version 2 nonce `r_PICC` (TR-03110 uses 8 bytes).
 const MAX_NONCE_LEN: usize = 64;
+
+/// Le of the CA GENERAL AUTHENTICATE: room for the largest answer accepted (a 64-byte nonce and
+/// the token) whose protected form still fits a short response APDU.
+const GA_LE: usize = 128;
 
 /// The data objects of a CA version 2 GENERAL AUTHENTICATE answer.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -373,6 +373,8 @@ impl<T: Transport> ChipSession<T> {
                     why: format!("the link was lost: {e}"),
                 }
             }
+            // E.g. a 256-byte signature from a chip without extended length: no evidence either way.
+            Err(e) if e.is_inconclusive() => Outcome::NotPerformed { why: e.to_string() },
             Err(e) => Outcome::Failed {
                 reason: e.to_string(),
             },

@@ -388,9 +388,10 @@ fn active_authentication_needs_access_control_and_8_bytes() {
 }
 
 /// RSA-2048 Active Authentication needs a 256-byte answer, over 300 bytes under secure messaging:
-/// with extended length it comes in one response. A chip without extended length refuses the
-/// extended command (6700): that is named as "does not fit", an inconclusive error (not evidence
-/// of a clone).
+/// with extended length it comes in one response. Over a link without extended length the
+/// command is not sent (the chip would refuse it outside secure messaging and the session would
+/// be lost): that is named as "does not fit", an inconclusive error (not evidence of a clone), and
+/// secure messaging is intact afterwards.
 #[test]
 fn rsa_2048_active_authentication_with_and_without_extended_length() {
     let key = dg15("demo");
@@ -425,4 +426,11 @@ fn rsa_2048_active_authentication_with_and_without_extended_length() {
     );
     assert!(err.is_inconclusive());
     assert!(!AaError::DigestMismatch.is_inconclusive());
+    // Secure messaging is intact: a short protected read of DG1's first bytes works.
+    let r = exchange(&mut st, &Command::new(0, 0xB0, 0x81, 0).with_le(4)).unwrap();
+    assert_eq!(r.sw, StatusWord::OK);
+    assert_eq!(
+        r.data,
+        std::fs::read(fixture("demo").join("DG1.bin")).unwrap()[..4]
+    );
 }
