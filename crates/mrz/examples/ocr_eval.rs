@@ -13,6 +13,7 @@ fn main() {
     let count: u64 = args.get(1).map_or(100, |s| s.parse().unwrap());
     let first: u64 = args.get(2).map_or(0, |s| s.parse().unwrap());
     let verbose = args.iter().any(|a| a == "-v");
+    let harsh = args.iter().any(|a| a == "--harsh");
     if args.iter().any(|a| a == "--margins") {
         margins(count);
         return;
@@ -21,7 +22,11 @@ fn main() {
     let t0 = std::time::Instant::now();
     let mut read_time = std::time::Duration::ZERO;
     for seed in first..first + count {
-        let page = synth::random_page(seed);
+        let page = if harsh {
+            synth::harsh_page(seed)
+        } else {
+            synth::random_page(seed)
+        };
         let jpeg = page.jpeg();
         let t = std::time::Instant::now();
         let r = scan::read_image(&jpeg);

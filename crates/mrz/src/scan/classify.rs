@@ -57,9 +57,51 @@ pub(crate) fn atlas() -> Option<&'static Vec<Vec<f32>>> {
         .as_ref()
 }
 
-/// Zero-mean, unit-norm templates of [`TW`] x [`TH`].
+/// Blur (Gaussian sigma, template pixels) of each template set: photographs range from sharp
+/// scans to soft phone shots, and matching the blur keeps the glyphs apart.
+pub(crate) const BLURS: [f32; 4] = [0.7, 1.3, 2.0, 2.8];
+
+/// Zero-mean, unit-norm templates of [`TW`] x [`TH`], one set per [`BLURS`] entry.
 pub(crate) struct Templates {
-    pub t: Vec<[f32; TW * TH]>,
+    pub sets: Vec<Vec<[f32; TW * TH]>>,
+    /// Per set, the Euclidean distance between each pair of (unit) templates.
+    pub dist: Vec<Vec<[f32; 37]>>,
+}
+
+fn gaussian(src: &[f32; TW * TH], sigma: f32) -> [f32; TW * TH] {
+    let r = (3.0 * sigma).ceil() as i32;
+    let k: Vec<f32> = (-r..=r)
+        .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
+        .collect();
+    let mut tmp = [0f32; TW * TH];
+    let mut out = [0f32; TW * TH];
+    for y in 0..TH {
+        for x in 0..TW {
+            let (mut s, mut w) = (0.0, 0.0);
+            for (j, kv) in k.iter().enumerate() {
+                let xx = x as i32 + j as i32 - r;
+                if (0..TW as i32).contains(&xx) {
+                    s += kv * src[y * TW + xx as usize];
+                    w += kv;
+                }
+            }
+            tmp[y * TW + x] = s / w;
+        }
+    }
+    for y in 0..TH {
+        for x in 0..TW {
+            let (mut s, mut w) = (0.0, 0.0);
+            for (j, kv) in k.iter().enumerate() {
+                let yy = y as i32 + j as i32 - r;
+                if (0..TH as i32).contains(&yy) {
+                    s += kv * tmp[yy as usize * TW + x];
+                    w += kv;
+                }
+            }
+            out[y * TW + x] = s / w;
+        }
+    }
+    out
 }
 
 pub(crate) fn templates() -> Option<&'static Templates> {
@@ -67,7 +109,7 @@ pub(crate) fn templates() -> Option<&'static Templates> {
     T.get_or_init(|| {
         let atlas = atlas()?;
         let k = CELL_W / TW;
-        let t = atlas
+        let small: Vec<[f32; TW * TH]> = atlas
             .iter()
             .map(|cell| {
                 let mut small = [0f32; TW * TH];
@@ -82,34 +124,41 @@ pub(crate) fn templates() -> Option<&'static Templates> {
                         small[y * TW + x] = s / (k * k) as f32;
                     }
                 }
-                // A light 3x3 binomial blur: photographs are never sharper than this.
-                let mut t = [0f32; TW * TH];
-                for y in 0..TH {
-                    for x in 0..TW {
-                        let mut s = 0.0;
-                        let mut wsum = 0.0;
-                        for dy in -1i32..=1 {
-                            for dx in -1i32..=1 {
-                                let (xx, yy) = (x as i32 + dx, y as i32 + dy);
-                                if xx < 0 || yy < 0 || xx >= TW as i32 || yy >= TH as i32 {
-                                    continue;
-                                }
-                                let wgt = ((2 - dx.abs()) * (2 - dy.abs())) as f32;
-                                s += wgt * small[yy as usize * TW + xx as usize];
-                                wsum += wgt;
-                            }
-                        }
-                        t[y * TW + x] = s / wsum;
-                    }
-                }
-                let mean = t.iter().sum::<f32>() / t.len() as f32;
-                t.iter_mut().for_each(|v| *v -= mean);
-                let norm = t.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-6);
-                t.iter_mut().for_each(|v| *v /= norm);
-                t
+                small
             })
             .collect();
-        Some(Templates { t })
+        let sets: Vec<Vec<[f32; TW * TH]>> = BLURS
+            .iter()
+            .map(|&sigma| {
+                small
+                    .iter()
+                    .map(|g| {
+                        let mut t = gaussian(g, sigma);
+                        let mean = t.iter().sum::<f32>() / t.len() as f32;
+                        t.iter_mut().for_each(|v| *v -= mean);
+                        let norm = t.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-6);
+                        t.iter_mut().for_each(|v| *v /= norm);
+                        t
+                    })
+                    .collect()
+            })
+            .collect();
+        let dist = sets
+            .iter()
+            .map(|set: &Vec<[f32; TW * TH]>| {
+                set.iter()
+                    .map(|a| {
+                        let mut row = [0f32; 37];
+                        for (r, b) in row.iter_mut().zip(set.iter()) {
+                            let dot: f32 = a.iter().zip(b.iter()).map(|(x, y)| x * y).sum();
+                            *r = (2.0 - 2.0 * dot).max(1e-4).sqrt();
+                        }
+                        row
+                    })
+                    .collect()
+            })
+            .collect();
+        Some(Templates { sets, dist })
     })
     .as_ref()
 }
@@ -117,7 +166,7 @@ pub(crate) fn templates() -> Option<&'static Templates> {
 /// The best normalised correlation of each allowed glyph with the patch (ink positive), highest
 /// first, searching offsets within the margin.
 #[allow(clippy::needless_range_loop)] // offsets index two tables
-pub(crate) fn classify(tpl: &Templates, patch: &[f32; PW * PH], allowed: u64) -> Vec<(u8, f32)> {
+pub(crate) fn classify(set: &[[f32; TW * TH]], patch: &[f32; PW * PH], allowed: u64) -> Classified {
     // Integral images of the patch and its square.
     let iw = PW + 1;
     let mut s1 = [0f32; (PW + 1) * (PH + 1)];
@@ -159,7 +208,8 @@ pub(crate) fn classify(tpl: &Templates, patch: &[f32; PW * PH], allowed: u64) ->
         s
     };
     let mut out = Vec::with_capacity(ALPHABET.len());
-    for (g, t) in tpl.t.iter().enumerate() {
+    let mut best_offset = (MARGIN, MARGIN, f32::NEG_INFINITY);
+    for (g, t) in set.iter().enumerate() {
         if allowed & (1 << g) == 0 {
             continue;
         }
@@ -180,12 +230,27 @@ pub(crate) fn classify(tpl: &Templates, patch: &[f32; PW * PH], allowed: u64) ->
                 }
                 let s = dot(t, ox, oy) / den[oy][ox];
                 if s > best.0 {
-                    best.0 = s;
+                    best = (s, ox, oy);
                 }
             }
+        }
+        if best.0 > best_offset.2 {
+            best_offset = (best.1, best.2, best.0);
         }
         out.push((ALPHABET[g], best.0));
     }
     out.sort_by(|a, b| b.1.total_cmp(&a.1));
-    out
+    Classified {
+        cands: out,
+        dx: best_offset.0 as f32 - MARGIN as f32,
+        dy: best_offset.1 as f32 - MARGIN as f32,
+    }
+}
+
+/// Scores of the allowed glyphs (best first) and the best glyph's offset from the expected
+/// position, in template pixels.
+pub(crate) struct Classified {
+    pub cands: Vec<(u8, f32)>,
+    pub dx: f32,
+    pub dy: f32,
 }

