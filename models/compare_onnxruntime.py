@@ -61,7 +61,7 @@ def main():
     totals = {}  # group -> [tract ms, ort ms] (CPU time)
     worst_descriptor = 0.0
     print(f"onnxruntime {ort.__version__}, numpy {np.__version__}")
-    print("tract per stage (holder-selfie.jpg, median):")
+    print("tract per stage (holder-selfie.jpg; wall median, CPU mean):")
     for name, t in doc["stages"].items():
         print(f"  {name:<8}{t['wall_ms']:>9.2f} ms wall{t['cpu_ms']:>9.2f} ms cpu")
     print("\nper input: ms per run, wall (median) and CPU time of the running thread (mean); "

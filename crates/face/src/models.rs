@@ -59,7 +59,7 @@ pub(crate) fn load_mtcnn(
     let mut proto = onnx
         .proto_model_for_read(&mut std::io::Cursor::new(bytes))
         .map_err(&err)?;
-    rewrite_mtcnn(&mut proto);
+    rewrite_mtcnn(&mut proto, shape.first().copied().unwrap_or(1));
     optimise(&onnx, proto, shape).map_err(err)
 }
 
@@ -68,17 +68,27 @@ pub(crate) fn load_mtcnn(
 /// - `PRelu(x, s)` becomes `Relu(x) + s * Min(x, 0)`: the same value bit for bit (for `x > 0`,
 ///   `x + s * 0 = x`; otherwise `0 + s * x = s * x`), but made of ops tract runs with its
 ///   vectorised kernels, where it runs `PRelu` as a generic comparison and select.
+///   With a batch of `batch` > 1, a per-channel slope `[1, C, 1, 1]` is first broadcast to
+///   `[batch, C, 1, 1]` (tract folds this constant), which puts the multiplication on tract's
+///   vectorised per-channel path instead of its generic broadcasting loop.
 /// - The final two-class `Softmax` becomes `Identity`: the net outputs the two logits and
 ///   [`face_probability`] turns them into the face probability. tract's softmax over an axis of 2
 ///   costs as much as a convolution layer in P-Net.
-pub(crate) fn rewrite_mtcnn(proto: &mut tract_onnx::pb::ModelProto) {
+pub(crate) fn rewrite_mtcnn(proto: &mut tract_onnx::pb::ModelProto, batch: usize) {
     use tract_onnx::pb::{NodeProto, TensorProto};
     let Some(graph) = proto.graph.as_mut() else {
         return;
     };
     const ZERO: &str = "epassport_face/zero";
+    const BATCH: &str = "epassport_face/batch";
+    let rank4: Vec<String> = graph
+        .initializer
+        .iter()
+        .filter(|t| t.dims.len() == 4)
+        .map(|t| t.name.clone())
+        .collect();
     let mut nodes = Vec::with_capacity(graph.node.len() + 16);
-    let mut uses_zero = false;
+    let (mut uses_zero, mut uses_batch) = (false, false);
     for node in std::mem::take(&mut graph.node) {
         match (
             node.op_type.as_str(),
@@ -99,9 +109,21 @@ pub(crate) fn rewrite_mtcnn(proto: &mut tract_onnx::pb::ModelProto) {
                     format!("{y}/neg"),
                     format!("{y}/scaled"),
                 );
+                let slope = if batch > 1 && rank4.contains(slope) {
+                    uses_batch = true;
+                    let tiled = format!("{y}/slope");
+                    nodes.push(n(
+                        "Expand",
+                        vec![slope.clone(), BATCH.into()],
+                        tiled.clone(),
+                    ));
+                    tiled
+                } else {
+                    slope.clone()
+                };
                 nodes.push(n("Relu", vec![x.clone()], pos.clone()));
                 nodes.push(n("Min", vec![x.clone(), ZERO.into()], neg.clone()));
-                nodes.push(n("Mul", vec![neg, slope.clone()], scaled.clone()));
+                nodes.push(n("Mul", vec![neg, slope], scaled.clone()));
                 nodes.push(n("Add", vec![pos, scaled], y.clone()));
             }
             ("Softmax", [_], [_]) => nodes.push(NodeProto {
@@ -118,6 +140,15 @@ pub(crate) fn rewrite_mtcnn(proto: &mut tract_onnx::pb::ModelProto) {
             name: ZERO.into(),
             data_type: 1, // FLOAT
             float_data: vec![0.0],
+            ..TensorProto::default()
+        });
+    }
+    if uses_batch {
+        graph.initializer.push(TensorProto {
+            name: BATCH.into(),
+            data_type: 7, // INT64
+            dims: vec![4],
+            int64_data: vec![batch as i64, 1, 1, 1],
             ..TensorProto::default()
         });
     }
