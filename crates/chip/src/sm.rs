@@ -769,10 +769,54 @@ impl<T: Transport> SecureTransport<T> {
     }
 
     fn send_inner(&mut self, command: &Command) -> Result<Response, SmError> {
-        let protected = self.sm.wrap_command(command)?;
         let caps = self.inner.capabilities();
+        if !caps.extended_length && !command.data.is_empty() {
+            // A command whose protected form needs extended Lc on a short-only link is split with
+            // command chaining (ISO/IEC 7816-4 §5.3.3), each link protected on its own.
+            let room = short_command_room(self.sm.cipher(), command.le.is_some());
+            if command.data.len() > room {
+                return self.send_chained(command, room);
+            }
+        }
+        self.send_one(command, &caps)
+    }
+
+    /// Sends `command`'s data in links of at most `room` plaintext bytes (CLA `1x` on all but the
+    /// last); every link but the last must be answered 9000.
+    fn send_chained(&mut self, command: &Command, room: usize) -> Result<Response, SmError> {
+        let caps = self.inner.capabilities();
+        let chunks: Vec<&[u8]> = command.data.chunks(room.max(1)).collect();
+        let last = chunks.len().saturating_sub(1);
+        for (i, chunk) in chunks.iter().enumerate() {
+            if i == last {
+                let mut c = command.clone();
+                c.data = chunk.to_vec();
+                return self.send_one(&c, &caps);
+            }
+            let link = Command::new(command.cla | 0x10, command.ins, command.p1, command.p2)
+                .with_data(chunk.to_vec());
+            let r = self.send_one(&link, &caps)?;
+            if !r.sw.is_success() {
+                return Ok(r);
+            }
+        }
+        Err(SmError::CannotWrap("empty command chain".into()))
+    }
+
+    /// Protects one command, sends it (following `61xx` on the link), checks and opens the
+    /// response. On a link without extended length the protected command is always short: Le
+    /// `00` (the chip answers `61xx` when the protected response exceeds 256 bytes).
+    fn send_one(&mut self, command: &Command, caps: &Capabilities) -> Result<Response, SmError> {
+        let mut protected = self.sm.wrap_command(command)?;
+        let extended = if caps.extended_length {
+            protected.le.is_some_and(|le| le > 256) || protected.data.len() > 255
+        } else {
+            // The MAC covers DO'97' (the plaintext Le), not the outer Le, so it may change.
+            protected.le = Some(256);
+            false
+        };
         let bytes = protected
-            .encode(protected.le.is_some_and(|le| le > 256) || protected.data.len() > 255)
+            .encode(extended)
             .map_err(|e| SmError::CannotWrap(e.to_string()))?;
         if bytes.len() > caps.max_command_len {
             return Err(SmError::CannotWrap(format!(
@@ -783,7 +827,7 @@ impl<T: Transport> SecureTransport<T> {
         }
         let raw = self.inner.transmit(&bytes).map_err(SmError::Card)?;
         let mut response = Response::parse(&raw).map_err(SmError::Card)?;
-        // T=0 links: fetch the rest with (unprotected) GET RESPONSE.
+        // The rest of a long response: (unprotected) GET RESPONSE.
         let mut data = Vec::new();
         let mut rounds = 0;
         while let Status::MoreData(n) = response.sw.status() {
@@ -806,6 +850,15 @@ impl<T: Transport> SecureTransport<T> {
         }
         self.sm.unwrap_response(&response)
     }
+}
+
+/// The most plaintext command data whose protected form fits a short APDU (Lc ≤ 255):
+/// DO'87' (tag, 2 length bytes, indicator, padded cryptogram) + DO'97' (up to 4) + DO'8E' (10).
+fn short_command_room(cipher: Cipher, has_le: bool) -> usize {
+    let b = cipher.block_len();
+    let fixed = 10 + if has_le { 4 } else { 0 } + 4;
+    // The padded cryptogram is at most 255 - fixed, whole blocks, with at least one padding byte.
+    ((255 - fixed) / b) * b - 1
 }
 
 impl<T: Transport> Transport for SecureTransport<T> {
@@ -949,6 +1002,56 @@ mod tests {
                 reason: "value of tag '01' at offset 0 claims 2 bytes, only 1 left".into()
             })
         );
+    }
+
+    /// The chip role behind a short-only link: it refuses extended APDUs, opens every protected
+    /// command and answers 9000 (protected), noting CLA and plaintext.
+    struct ShortChip {
+        sm: SecureMessaging,
+        seen: Vec<(u8, Vec<u8>)>,
+    }
+    impl Transport for ShortChip {
+        fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, CardError> {
+            if command.len() >= 7 && command[4] == 0 {
+                return Ok(vec![0x67, 0x00]);
+            }
+            let c = Command::parse(command)?;
+            let plain = self.sm.unwrap_command(&c).unwrap();
+            self.seen.push((c.cla, plain.data));
+            let r = self
+                .sm
+                .wrap_response(&Response::new(vec![], StatusWord::OK), c.ins)
+                .unwrap();
+            Ok(r.to_bytes())
+        }
+    }
+
+    #[test]
+    fn long_commands_are_chained_on_a_short_link() {
+        for cipher in [Cipher::Tdes, Cipher::Aes128] {
+            let (term, chip) = pair(cipher);
+            let mut st = SecureTransport::new(
+                ShortChip {
+                    sm: chip,
+                    seen: Vec::new(),
+                },
+                term,
+            );
+            let data: Vec<u8> = (0..600u32).map(|i| i as u8).collect();
+            let r = st
+                .send(&Command::new(0, 0x22, 0x41, 0xA6).with_data(data.clone()))
+                .unwrap();
+            assert_eq!(r.sw, StatusWord::OK);
+            let seen = &st.inner().seen;
+            let room = short_command_room(cipher, false);
+            assert_eq!(seen.len(), 600usize.div_ceil(room), "{cipher}");
+            assert!(seen[..seen.len() - 1].iter().all(|(cla, _)| *cla == 0x1C));
+            assert_eq!(seen.last().unwrap().0, 0x0C);
+            assert_eq!(
+                seen.iter().flat_map(|(_, d)| d.clone()).collect::<Vec<_>>(),
+                data
+            );
+        }
     }
 
     #[test]

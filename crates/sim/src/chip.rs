@@ -174,7 +174,7 @@ impl SimChip {
             Some(pending) if apdu.get(1) == Some(&0xC0) => self.get_response(apdu, pending),
             _ => {
                 let r = self.process_command(apdu);
-                self.chunk(r)
+                self.chunk(r, !is_extended(apdu))
             }
         };
         self.history
@@ -184,10 +184,16 @@ impl SimChip {
         Ok(bytes)
     }
 
-    /// T=0 style splitting of long responses.
-    fn chunk(&mut self, r: Response) -> Response {
-        match self.config.behaviour.get_response_chunk {
-            Some(c) if c > 0 && r.data.len() > c => {
+    /// Splitting of long responses, answered `61xx` with the rest fetched by GET RESPONSE: T=0
+    /// style when configured, and always when a response exceeds the 256 bytes a short command
+    /// allows (a protected response to a short command with Le `00`, ISO/IEC 7816-4 §5.3.4).
+    fn chunk(&mut self, r: Response, short: bool) -> Response {
+        let limit = match self.config.behaviour.get_response_chunk {
+            Some(c) if c > 0 => Some(if short { c.min(256) } else { c }),
+            _ => short.then_some(256),
+        };
+        match limit {
+            Some(c) if r.data.len() > c => {
                 let mut data = r.data;
                 let rest = data.split_off(c);
                 let sw2 = if rest.len() >= 256 {

@@ -84,7 +84,7 @@ impl Toy {
         data.push(self.counter);
         let cmd = Command::new(0x0C, plain.ins, plain.p1, plain.p2)
             .with_data(data)
-            .with_le(256);
+            .with_le(65536);
         let r = send(chip, &cmd.to_bytes().unwrap());
         self.counter = self.counter.wrapping_add(1);
         let inner = epassport_tlv::parse_all(&r.data).unwrap();
