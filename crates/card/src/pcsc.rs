@@ -254,6 +254,16 @@ impl Transport for PcscCard {
     fn capabilities(&self) -> Capabilities {
         self.caps
     }
+    /// A warm reset when the card is still there; otherwise waits up to `timeout` for a card in
+    /// the same reader and connects to it afresh.
+    fn reconnect(&mut self, timeout: Duration) -> Result<(), CardError> {
+        if PcscCard::reconnect(self).is_ok() {
+            return Ok(());
+        }
+        let reader = self.reader.clone();
+        *self = PcscCard::connect(Some(&reader), timeout)?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

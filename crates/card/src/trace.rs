@@ -302,6 +302,9 @@ impl<T: Transport> Transport for Recorder<T> {
     fn recorded_secret(&mut self, label: &str) -> Option<Zeroizing<Vec<u8>>> {
         self.inner.recorded_secret(label)
     }
+    fn reconnect(&mut self, timeout: std::time::Duration) -> Result<(), CardError> {
+        self.inner.reconnect(timeout)
+    }
 }
 
 /// Plays a [`Trace`] back: every command must equal the recorded one, byte for byte.
@@ -387,6 +390,10 @@ impl Transport for Replay {
             .nth(*used)?;
         *used += 1;
         unhex(&s.value).ok().map(Zeroizing::new)
+    }
+    /// The recorded session went on after the loss: so does the replay.
+    fn reconnect(&mut self, _timeout: std::time::Duration) -> Result<(), CardError> {
+        Ok(())
     }
 }
 

@@ -54,6 +54,17 @@ pub trait Transport {
         let _ = label;
         None
     }
+
+    /// Waits up to `timeout` for the card to be back after a lost link and powers it up afresh
+    /// (every session with the chip is gone), so a read can resume in a new session. Backends
+    /// that cannot (the default) say so with [`CardError::Transport`]. Wrappers forward it; a
+    /// replayed trace continues with the exchanges recorded after the loss.
+    fn reconnect(&mut self, timeout: std::time::Duration) -> Result<(), CardError> {
+        let _ = timeout;
+        Err(CardError::Transport(
+            "this link cannot wait for the card to come back".into(),
+        ))
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for &mut T {
@@ -69,6 +80,9 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     fn recorded_secret(&mut self, label: &str) -> Option<Zeroizing<Vec<u8>>> {
         (**self).recorded_secret(label)
     }
+    fn reconnect(&mut self, timeout: std::time::Duration) -> Result<(), CardError> {
+        (**self).reconnect(timeout)
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -83,6 +97,9 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn recorded_secret(&mut self, label: &str) -> Option<Zeroizing<Vec<u8>>> {
         (**self).recorded_secret(label)
+    }
+    fn reconnect(&mut self, timeout: std::time::Duration) -> Result<(), CardError> {
+        (**self).reconnect(timeout)
     }
 }
 

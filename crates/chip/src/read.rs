@@ -128,10 +128,13 @@ impl Stats {
     }
 }
 
-/// A transport that counts APDUs, bytes and time spent in `transmit`.
+/// A transport that counts APDUs, bytes and time spent in `transmit`, and reports the link's
+/// capabilities as learned ([`Metered::set_capabilities`], [`learn_link`]) when they are known
+/// better than the wrapped transport knows them.
 pub struct Metered<T> {
     inner: T,
     stats: Stats,
+    caps: Option<Capabilities>,
 }
 
 impl<T> Metered<T> {
@@ -140,7 +143,13 @@ impl<T> Metered<T> {
         Metered {
             inner,
             stats: Stats::default(),
+            caps: None,
         }
+    }
+    /// Reports `caps` instead of the wrapped transport's capabilities from now on (`None`: the
+    /// wrapped transport's again).
+    pub fn set_capabilities(&mut self, caps: Option<Capabilities>) {
+        self.caps = caps;
     }
     /// The totals so far.
     pub fn stats(&self) -> Stats {
@@ -173,7 +182,16 @@ impl<T: Transport> Transport for Metered<T> {
         r
     }
     fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities()
+        self.caps.unwrap_or_else(|| self.inner.capabilities())
+    }
+    fn note_secret(&mut self, label: &str, value: &[u8]) {
+        self.inner.note_secret(label, value)
+    }
+    fn recorded_secret(&mut self, label: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        self.inner.recorded_secret(label)
+    }
+    fn reconnect(&mut self, timeout: Duration) -> Result<(), CardError> {
+        self.inner.reconnect(timeout)
     }
 }
 
@@ -628,6 +646,48 @@ pub fn sod_data_groups(sod: &[u8]) -> Result<Vec<FileId>, ChipError> {
 /// The largest response EF.ATR/INFO announces (DO'7F66' extended length information: two
 /// INTEGERs, the largest command and the largest response), if it says.
 pub fn atr_info_max_response(atr_info: &[u8]) -> Option<usize> {
+    atr_info_limits(atr_info).map(|(_, r)| r)
+}
+
+/// Where the link's extended-length support was learned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkSource {
+    /// EF.ATR/INFO's extended length information (DO'7F66', ISO/IEC 7816-4 §12.7.1).
+    AtrInfo,
+    /// The card-capabilities bytes of the ATR's historical bytes (ISO/IEC 7816-4 §12.1.1.10).
+    Atr,
+    /// A READ BINARY with an extended Le, answered by the chip (or refused: 6700, a transmission
+    /// error).
+    Probe,
+    /// Neither said, and probing was not allowed: the transport's own capabilities.
+    Transport,
+}
+
+impl fmt::Display for LinkSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LinkSource::AtrInfo => "EF.ATR/INFO",
+            LinkSource::Atr => "ATR",
+            LinkSource::Probe => "probe",
+            LinkSource::Transport => "transport",
+        })
+    }
+}
+
+/// What [`learn_link`] found: the capabilities now in force and where they came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkReport {
+    /// The capabilities the read strategy and secure messaging now use.
+    pub capabilities: Capabilities,
+    /// Where extended-length support was learned.
+    pub source: LinkSource,
+    /// EF.ATR/INFO's contents, when the chip has the file.
+    pub atr_info: Option<Vec<u8>>,
+}
+
+/// The largest command and response EF.ATR/INFO announces (DO'7F66' extended length
+/// information: two INTEGERs), if it says.
+pub fn atr_info_limits(atr_info: &[u8]) -> Option<(usize, usize)> {
     let nodes = tlv::parse_tree(atr_info).ok()?;
     fn find<'a>(nodes: &'a [tlv::Node<'a>]) -> Option<&'a tlv::Node<'a>> {
         for n in nodes {
@@ -644,7 +704,7 @@ pub fn atr_info_max_response(atr_info: &[u8]) -> Option<usize> {
     let ints: Vec<usize> = info
         .children
         .iter()
-        .filter(|c| c.tlv.tag == Tag(0x02))
+        .filter(|c| c.tlv.tag == Tag(0x02) && (1..=4).contains(&c.tlv.value.len()))
         .map(|c| {
             c.tlv
                 .value
@@ -652,7 +712,134 @@ pub fn atr_info_max_response(atr_info: &[u8]) -> Option<usize> {
                 .fold(0usize, |a, &b| (a << 8) | b as usize)
         })
         .collect();
-    ints.get(1).copied()
+    match ints.as_slice() {
+        [cmd, resp, ..] => Some((*cmd, *resp)),
+        _ => None,
+    }
+}
+
+/// A transport that reports capabilities learned by [`learn_link`] in place of its own (wrap a
+/// link whose backend cannot know what the chip supports, such as a PC/SC reader or a replay).
+pub struct WithCapabilities<T> {
+    inner: T,
+    caps: Capabilities,
+}
+
+impl<T> WithCapabilities<T> {
+    /// Wraps `inner`, reporting `caps`.
+    pub fn new(inner: T, caps: Capabilities) -> Self {
+        WithCapabilities { inner, caps }
+    }
+    /// The wrapped transport.
+    pub fn inner(&self) -> &T {
+        &self.inner
+    }
+    /// The wrapped transport, mutably.
+    pub fn inner_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+    /// Gives the wrapped transport back.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+}
+
+impl<T: Transport> Transport for WithCapabilities<T> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, CardError> {
+        self.inner.transmit(command)
+    }
+    fn capabilities(&self) -> Capabilities {
+        self.caps
+    }
+    fn note_secret(&mut self, label: &str, value: &[u8]) {
+        self.inner.note_secret(label, value)
+    }
+    fn recorded_secret(&mut self, label: &str) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        self.inner.recorded_secret(label)
+    }
+    fn reconnect(&mut self, timeout: Duration) -> Result<(), CardError> {
+        self.inner.reconnect(timeout)
+    }
+}
+
+/// The capabilities of an extended-length link of `max_command` / `max_response` bytes.
+fn extended_caps(max_command: usize, max_response: usize) -> Capabilities {
+    Capabilities {
+        extended_length: true,
+        max_command_len: max_command.clamp(261, 65544),
+        max_response_len: max_response.clamp(256, 65536),
+    }
+}
+
+/// Learns what the link between terminal and chip supports, before access control:
+/// EF.ATR/INFO's DO'7F66' first (it also gives the sizes), then the ATR's card-capabilities
+/// bytes, then (when `probe` is true and neither said) a READ BINARY of EF.CardAccess by SFI with
+/// an extended Le (`00 B0 9C 00 00 00 00`): any answer but 6700, 6Cxx, 6Dxx/6Exx, 6Fxx or a
+/// transmission error means chip and reader accept extended length. Without an answer from any
+/// of them the transport's own capabilities stand.
+///
+/// Wrap the transport in [`WithCapabilities`] (or call [`Metered::set_capabilities`]) with the
+/// report's capabilities so the read strategy and secure messaging use them; a link that then
+/// fails on a large block is asked for short blocks when the read resumes.
+pub fn learn_link<T: Transport + ?Sized>(
+    t: &mut T,
+    atr: Option<&[u8]>,
+    probe: bool,
+) -> Result<LinkReport, CardError> {
+    let opts = ReadOptions {
+        extended_length: false,
+        ..ReadOptions::default()
+    };
+    let mut state = BlockState::new(&Capabilities::default(), &opts);
+    let atr_info = match read_file(t, FileId::AtrInfo, &opts, &mut state, None) {
+        Ok(d) => Some(d),
+        Err(ReadFailure {
+            error: ReadError::Interrupted { cause, .. },
+            ..
+        }) => return Err(CardError::CommunicationLost(cause)),
+        Err(_) => None,
+    };
+    let from_atr = atr
+        .and_then(|a| epassport_card::Atr::parse(a).ok())
+        .and_then(|a| a.extended_length());
+    let (capabilities, source) =
+        if let Some((cmd, resp)) = atr_info.as_deref().and_then(atr_info_limits) {
+            if cmd > 261 || resp > 256 {
+                (extended_caps(cmd, resp), LinkSource::AtrInfo)
+            } else {
+                (Capabilities::default(), LinkSource::AtrInfo)
+            }
+        } else if let Some(ext) = from_atr {
+            if ext {
+                (extended_caps(65544, 65536), LinkSource::Atr)
+            } else {
+                (Capabilities::default(), LinkSource::Atr)
+            }
+        } else if probe {
+            let cmd = [0x00, 0xB0, 0x9C, 0x00, 0x00, 0x00, 0x00];
+            let accepted = match t.transmit(&cmd) {
+                Ok(r) => match r.as_slice() {
+                    [.., sw1, sw2] => !matches!((*sw1, *sw2), (0x67, _) | (0x6C..=0x6F, _)),
+                    _ => false,
+                },
+                Err(CardError::CommunicationLost(m)) => {
+                    return Err(CardError::CommunicationLost(m));
+                }
+                Err(_) => false,
+            };
+            if accepted {
+                (extended_caps(65544, 65536), LinkSource::Probe)
+            } else {
+                (Capabilities::default(), LinkSource::Probe)
+            }
+        } else {
+            (t.capabilities(), LinkSource::Transport)
+        };
+    Ok(LinkReport {
+        capabilities,
+        source,
+        atr_info,
+    })
 }
 
 #[cfg(test)]

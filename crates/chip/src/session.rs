@@ -72,6 +72,18 @@ impl<T: Transport> Unauthenticated<T> {
     pub fn into_transport(self) -> T {
         self.transport.into_inner()
     }
+    /// Learns whether the link carries extended-length APDUs and how large (EF.ATR/INFO, the
+    /// ATR, or a probe: [`read::learn_link`]); the read strategy and secure messaging use what it
+    /// found from now on. Call it first, before selecting the application.
+    pub fn learn_link(
+        &mut self,
+        atr: Option<&[u8]>,
+        probe: bool,
+    ) -> Result<read::LinkReport, ChipError> {
+        let report = read::learn_link(&mut self.transport, atr, probe)?;
+        self.transport.set_capabilities(Some(report.capabilities));
+        Ok(report)
+    }
     /// SELECT the master file (`00 A4 00 0C 3F00`); some chips answer 6A82/6A86, which is fine.
     pub fn select_master_file(&mut self) -> Result<(), ChipError> {
         let cmd = Command::new(0x00, 0xA4, 0x00, 0x0C).with_data([0x3F, 0x00]);

@@ -604,6 +604,11 @@ impl Transport for SimChip {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, CardError> {
         self.process(command)
     }
+    /// The card is put back (if it was removed) and powered up afresh.
+    fn reconnect(&mut self, _timeout: std::time::Duration) -> Result<(), CardError> {
+        self.reinsert();
+        Ok(())
+    }
     /// Extended length as configured; the response cap is the chip's to reveal, not the link's.
     fn capabilities(&self) -> Capabilities {
         if self.config.behaviour.extended_length {
