@@ -8,13 +8,14 @@
 
 use crate::cmd::transport::ChipSource;
 use clap::{Args, ValueEnum};
+use epassport::card::Transport;
 use epassport::chip::anticlone::{AntiCloneReport, Mechanism, MechanismReport, Outcome};
 use epassport::chip::pace::access::{AccessMethod, Credentials};
 use epassport::chip::pace::terminal::AccessChoice;
 use epassport::chip::passport::{
     AccessOutcome, AntiCloneOptions, ChipSession, FailureKind, chip_kind,
 };
-use epassport::chip::read::{FileId, ReadOptions, Stats};
+use epassport::chip::read::{self, FileId, ReadOptions, Stats, WithCapabilities};
 use epassport::chip::session::DocumentRead;
 use epassport::mrz::MrzKey;
 use serde_json::{Value, json};
@@ -61,6 +62,10 @@ pub struct ReadArgs {
     /// Do not run Active Authentication (the report says it was skipped).
     #[arg(long)]
     no_aa: bool,
+    /// After a lost link, wait up to --wait seconds for the card to come back and resume the read
+    /// where it stopped (a new access-control session), at most this many times.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    resume: u32,
 }
 
 fn usage(msg: impl std::fmt::Display) -> ExitCode {
@@ -235,19 +240,20 @@ pub fn run(args: ReadArgs) -> ExitCode {
         Access::Pace => AccessChoice::Pace,
         Access::Bac => AccessChoice::Bac,
     };
-    let mut rng = rand::rng();
     let mut link = link;
-    let mut session = match ChipSession::open(&mut link, &creds, choice, &mut rng) {
-        Ok(s) => s,
+    // The terminal's nonces and ephemeral keys come from one seeded RNG whose seed goes into a
+    // --record trace and comes back from a --replay one, so a replay repeats every command.
+    let mut rng = crate::cmd::transport::session_rng(&mut link);
+    // Extended length as EF.ATR/INFO, the ATR or a probe say (a reader cannot tell by itself).
+    let atr = link.atr.clone();
+    let learned = match read::learn_link(&mut link, Some(&atr), true) {
+        Ok(l) => l,
         Err(e) => {
             eprintln!("epassport read: {e}");
-            return ExitCode::from(kind_exit(e.kind()));
+            return ExitCode::from(4);
         }
     };
-    let access_report = access_json(session.access());
-    let access_stats = session.access().stats;
-    let card_access = session.access().card_access.clone();
-    let card_security = session.access().card_security.clone();
+    let mut link = WithCapabilities::new(link, learned.capabilities);
     let mut doc = DocumentRead::default();
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.json;
     let mut progress = |d: &DocumentRead, f: FileId| {
@@ -261,22 +267,54 @@ pub fn run(args: ReadArgs) -> ExitCode {
             );
         }
     };
-    if let Err(e) = session.read_document(&mut doc, &ReadOptions::default(), &mut progress) {
-        eprintln!("epassport read: {e}");
-        return ExitCode::from(kind_exit(chip_kind(&e)));
-    }
-    let before = session.wire_stats();
-    let anti_clone = session.anti_cloning(
-        &doc,
-        &AntiCloneOptions {
-            chip_authentication: !args.no_ca,
-            active_authentication: !args.no_aa,
-        },
-        &mut rng,
-    );
-    let anti_clone_stats = session.wire_stats().since(&before);
-    drop(session);
-    if let Err(e) = link.finish() {
+    let mut resumed = 0;
+    let (access, anti_clone, anti_clone_stats) = loop {
+        let mut session = match ChipSession::open(&mut link, &creds, choice, &mut rng) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("epassport read: {e}");
+                return ExitCode::from(kind_exit(e.kind()));
+            }
+        };
+        match session.read_document(&mut doc, &ReadOptions::default(), &mut progress) {
+            Ok(()) => {
+                let before = session.wire_stats();
+                let anti_clone = session.anti_cloning(
+                    &doc,
+                    &AntiCloneOptions {
+                        chip_authentication: !args.no_ca,
+                        active_authentication: !args.no_aa,
+                    },
+                    &mut rng,
+                );
+                let stats = session.wire_stats().since(&before);
+                break (session.access().clone(), anti_clone, stats);
+            }
+            // A lost link: a new session resumes the document where it stopped.
+            Err(e) if chip_kind(&e) == FailureKind::CommunicationLost && resumed < args.resume => {
+                drop(session);
+                resumed += 1;
+                eprintln!(
+                    "epassport read: {e}; waiting up to {} s for the card to resume",
+                    args.source.wait
+                );
+                let wait = std::time::Duration::from_secs(args.source.wait);
+                if let Err(e) = link.reconnect(wait) {
+                    eprintln!("epassport read: the card did not come back: {e}");
+                    return ExitCode::from(4);
+                }
+            }
+            Err(e) => {
+                eprintln!("epassport read: {e}");
+                return ExitCode::from(kind_exit(chip_kind(&e)));
+            }
+        }
+    };
+    let access_report = access_json(&access);
+    let access_stats = access.stats;
+    let card_access = access.card_access.clone();
+    let card_security = access.card_security.clone();
+    if let Err(e) = link.into_inner().finish() {
         eprintln!("epassport read: {e}");
         return ExitCode::from(4);
     }
@@ -314,6 +352,12 @@ pub fn run(args: ReadArgs) -> ExitCode {
         "skipped": doc.skipped.iter().map(|s| json!({ "file": s.file.name(), "reason": s.reason })).collect::<Vec<_>>(),
         "missing": doc.missing.iter().map(|f| f.name()).collect::<Vec<_>>(),
         "anti_cloning": anti_clone_json(&anti_clone),
+        "link": {
+            "extended_length": learned.capabilities.extended_length,
+            "max_response_len": learned.capabilities.max_response_len,
+            "learned_from": learned.source.to_string(),
+        },
+        "resumptions": doc.resumptions,
         "stats": {
             "access": stats_json(&access_stats),
             "files": stats_json(&total),

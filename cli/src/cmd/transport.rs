@@ -63,6 +63,26 @@ pub fn exit_code(e: &CardError) -> u8 {
     }
 }
 
+/// The label under which [`session_rng`] notes its seed in a trace.
+pub const RNG_SEED_LABEL: &str = "terminal.rng_seed";
+
+/// The terminal's random source for one session: seeded from the operating system, the seed noted
+/// as a secret ([`RNG_SEED_LABEL`]) so a `--record`ed trace holds it; on `--replay` the recorded
+/// seed comes back, so every nonce and ephemeral key (and so every command) repeats byte for byte.
+pub fn session_rng(link: &mut impl Transport) -> rand::rngs::StdRng {
+    use rand::{RngExt, SeedableRng};
+    let seed: [u8; 32] = match link.recorded_secret(RNG_SEED_LABEL) {
+        Some(s) if s.len() == 32 => {
+            let mut seed = [0u8; 32];
+            seed.copy_from_slice(&s);
+            seed
+        }
+        _ => rand::rng().random(),
+    };
+    link.note_secret(RNG_SEED_LABEL, &seed);
+    rand::rngs::StdRng::from_seed(seed)
+}
+
 /// An open link to a chip: a [`Transport`], recording when asked.
 pub struct ChipLink {
     transport: Recorder<Box<dyn Transport>>,
@@ -213,6 +233,9 @@ impl Transport for ChipLink {
     fn recorded_secret(&mut self, label: &str) -> Option<Zeroizing<Vec<u8>>> {
         self.transport.recorded_secret(label)
     }
+    fn reconnect(&mut self, timeout: Duration) -> Result<(), CardError> {
+        self.transport.reconnect(timeout)
+    }
 }
 
 /// A replay shared between the link and the end-of-session check.
@@ -237,5 +260,8 @@ impl Transport for SharedReplay {
     }
     fn recorded_secret(&mut self, label: &str) -> Option<Zeroizing<Vec<u8>>> {
         self.with(|r| r.recorded_secret(label))
+    }
+    fn reconnect(&mut self, timeout: Duration) -> Result<(), CardError> {
+        self.with(|r| r.reconnect(timeout))
     }
 }
