@@ -1,8 +1,10 @@
 //! PACE end to end through the real PC/SC stack (private `pcscd` + `vsmartcard-vpcd`, as in
-//! `vpcd_e2e.rs`): a representative subset — ECDH-GM brainpoolP256r1 AES-128 with the MRZ,
-//! DH-IM 2048/256 AES-192 with the CAN (GENERAL AUTHENTICATE data over 255 bytes), ECDH-CAM P-384
-//! AES-256 with the CAN — each followed by a DG1 read under the new secure messaging. Without
-//! pcscd, vpcd or root the test FAILS with the reason.
+//! `vpcd_e2e.rs`): a representative subset, every mapping with an EC and (where defined) a DH
+//! domain — ECDH-GM brainpoolP256r1 AES-128 with the MRZ, DH-GM 1024/160 3DES with the MRZ,
+//! ECDH-IM P-256 AES-128 with the CAN, DH-IM 2048/256 AES-192 with the CAN (GENERAL AUTHENTICATE
+//! data over 255 bytes), ECDH-CAM P-384 AES-256 with the CAN (CAM is ECDH only) — each followed by
+//! a DG1 read under the new secure messaging. Without pcscd, vpcd or root the test FAILS with the
+//! reason.
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -40,6 +42,24 @@ fn runs() -> Vec<(PaceProtocol, u8, bool)> {
             },
             13,
             false,
+        ),
+        (
+            PaceProtocol {
+                agreement: KeyAgreement::Dh,
+                mapping: Mapping::Generic,
+                cipher: Cipher::Tdes,
+            },
+            0,
+            false,
+        ),
+        (
+            PaceProtocol {
+                agreement: KeyAgreement::Ecdh,
+                mapping: Mapping::Integrated,
+                cipher: Cipher::Aes128,
+            },
+            12,
+            true,
         ),
         (
             PaceProtocol {
