@@ -254,15 +254,23 @@ impl Transport for PcscCard {
     fn capabilities(&self) -> Capabilities {
         self.caps
     }
-    /// A warm reset when the card is still there; otherwise waits up to `timeout` for a card in
-    /// the same reader and connects to it afresh.
+    /// Reconnects this handle (a reset: the chip's session is gone), retrying until the card is
+    /// back in the reader or `timeout` has passed. (A new exclusive connection would collide with
+    /// this handle's own: PC/SC answers it with a sharing violation.)
     fn reconnect(&mut self, timeout: Duration) -> Result<(), CardError> {
-        if PcscCard::reconnect(self).is_ok() {
-            return Ok(());
+        let deadline = Instant::now() + timeout;
+        loop {
+            match PcscCard::reconnect(self) {
+                Ok(()) => return Ok(()),
+                Err(e) if Instant::now() >= deadline => {
+                    return Err(CardError::Timeout(format!(
+                        "the card did not come back within {} ms ({e})",
+                        timeout.as_millis()
+                    )));
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
         }
-        let reader = self.reader.clone();
-        *self = PcscCard::connect(Some(&reader), timeout)?;
-        Ok(())
     }
 }
 
