@@ -237,7 +237,7 @@ impl AntiCloneReport {
         }
     }
 
-    /// The one anti-cloning policy (see the module documentation).
+    /// The one anti-cloning policy (see the module documentation), over every mechanism.
     pub fn verdict(&self) -> Verdict {
         let mut clone = Vec::new();
         let mut unproven = Vec::new();
@@ -245,35 +245,11 @@ impl AntiCloneReport {
         let mut any_advertised = false;
         for m in self.mechanisms() {
             any_advertised |= m.advertised;
-            let name = m.mechanism.name();
-            let src = m.key_source.as_deref().unwrap_or("its key file");
-            match &m.outcome {
-                Outcome::Passed { .. } => match m.key_verified {
-                    Some(true) => by.push(m.mechanism),
-                    Some(false) => clone.push(format!(
-                        "{name} passed with a key from {src}, but {src} does not match what the \
-                         issuer signed"
-                    )),
-                    None => unproven.push(format!(
-                        "{name} passed, but {src} has not been verified by passive authentication"
-                    )),
-                },
-                Outcome::Failed { reason } => {
-                    let by = m
-                        .advertised_by
-                        .as_deref()
-                        .map(|b| format!(" ({b})"))
-                        .unwrap_or_default();
-                    clone.push(format!(
-                        "the chip advertises {name}{by} and failed it: {reason}"
-                    ));
-                }
-                Outcome::NotPerformed { why } if m.advertised => {
-                    unproven.push(format!(
-                        "the chip advertises {name}, which was not performed: {why}"
-                    ));
-                }
-                Outcome::NotPerformed { .. } | Outcome::NotSupported { .. } => {}
+            match judge(m) {
+                Judgement::Proves => by.push(m.mechanism),
+                Judgement::Clone(r) => clone.push(r),
+                Judgement::Unproven(r) => unproven.push(r),
+                Judgement::Neutral => {}
             }
         }
         if !clone.is_empty() {
@@ -291,6 +267,53 @@ impl AntiCloneReport {
         } else {
             Verdict::NotSupported
         }
+    }
+}
+
+/// What one mechanism's report means under the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judgement {
+    /// It proves the chip genuine (passed with a key passive authentication verified).
+    Proves,
+    /// It makes the chip a clone suspect, with the reason.
+    Clone(String),
+    /// It leaves the chip unproven (advertised and not performed, or the key not verified).
+    Unproven(String),
+    /// It says nothing (not advertised, not performed).
+    Neutral,
+}
+
+/// The per-mechanism rule of the policy; [`AntiCloneReport::verdict`] combines these, and the
+/// enrolment policy (`epassport-enrol`) applies the same function to the steps of a record.
+pub fn judge(m: &MechanismReport) -> Judgement {
+    let name = m.mechanism.name();
+    let src = m.key_source.as_deref().unwrap_or("its key file");
+    let by = m
+        .advertised_by
+        .as_deref()
+        .map(|b| format!(" ({b})"))
+        .unwrap_or_default();
+    match &m.outcome {
+        Outcome::Passed { .. } => match m.key_verified {
+            Some(true) => Judgement::Proves,
+            Some(false) => Judgement::Clone(format!(
+                "{name} passed with a key from {src}, but {src} does not match what the issuer \
+                 signed"
+            )),
+            None => Judgement::Unproven(format!(
+                "{name} passed, but {src} has not been verified by passive authentication"
+            )),
+        },
+        Outcome::Failed { reason } => Judgement::Clone(format!(
+            "the chip advertises {name}{by} and failed it: {reason}"
+        )),
+        Outcome::NotSupported { why } if m.advertised => Judgement::Clone(format!(
+            "the chip advertises {name}{by} but does not perform it: {why}"
+        )),
+        Outcome::NotPerformed { why } if m.advertised => Judgement::Unproven(format!(
+            "the chip advertises {name}{by}, which was not performed: {why}"
+        )),
+        Outcome::NotPerformed { .. } | Outcome::NotSupported { .. } => Judgement::Neutral,
     }
 }
 
@@ -383,6 +406,15 @@ mod tests {
             MechanismReport::not_performed(Mechanism::ActiveAuthentication, true, "--no-aa"),
         );
         assert_eq!(r.verdict().status(), "unproven");
+    }
+
+    #[test]
+    fn advertised_but_not_supported_is_a_clone() {
+        let mut aa = passed(Mechanism::ActiveAuthentication, "DG15", None);
+        aa.outcome = Outcome::NotSupported {
+            why: "INTERNAL AUTHENTICATE answered 6D00".into(),
+        };
+        assert!(matches!(judge(&aa), Judgement::Clone(r) if r.contains("does not perform it")));
     }
 
     #[test]

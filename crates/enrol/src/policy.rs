@@ -309,58 +309,61 @@ impl Policy {
         )
     }
 
+    /// Anti-cloning through the one policy of `epassport_chip::anticlone::judge`, applied to the
+    /// record's steps (so a verifier re-checking a record applies the same rule). A step passes
+    /// only once its key's file was verified, so a passed step is a verified pass here; a step not
+    /// performed counts as advertised unless its evidence says otherwise (nothing unperformed is
+    /// ever taken as a pass).
     fn anti_cloning(&self, s: &Steps, r: &mut Reasons) {
+        use epassport_chip::anticlone::{Judgement, Mechanism, MechanismReport, Outcome, judge};
         let mut proven = false;
         let mut bad = false;
-        for (name, step, not_performed) in [
+        for (mechanism, step, not_performed) in [
             (
-                "Chip Authentication",
+                Mechanism::ChipAuthentication,
                 &s.chip_authentication,
                 ReasonCode::ChipAuthenticationNotPerformed,
             ),
             (
-                "Active Authentication",
+                Mechanism::ActiveAuthentication,
                 &s.active_authentication,
                 ReasonCode::ActiveAuthenticationNotPerformed,
             ),
         ] {
-            let advertised = step.evidence.as_ref().is_some_and(|e| e.advertised);
-            let by = step
-                .evidence
-                .as_ref()
-                .and_then(|e| e.advertised_by.as_deref())
-                .map(|b| format!(" ({b})"))
-                .unwrap_or_default();
-            match step.status {
-                Status::Passed => proven = true,
-                Status::Failed => {
+            let ev = step.evidence.as_ref();
+            let why = step.reason_or_empty().to_owned();
+            let report = MechanismReport {
+                mechanism,
+                advertised: ev.map_or(step.status == Status::NotPerformed, |e| {
+                    e.advertised || step.status == Status::NotPerformed
+                }),
+                advertised_by: ev.and_then(|e| e.advertised_by.clone()),
+                key_source: None,
+                key_verified: Some(true),
+                outcome: match step.status {
+                    Status::Passed => Outcome::Passed {
+                        protocol: ev.and_then(|e| e.protocol.clone()).unwrap_or_default(),
+                        detail: why.clone(),
+                    },
+                    Status::Failed => Outcome::Failed { reason: why },
+                    Status::NotSupported => Outcome::NotSupported { why },
+                    Status::NotPerformed => Outcome::NotPerformed { why },
+                },
+            };
+            match judge(&report) {
+                Judgement::Proves => proven = true,
+                Judgement::Clone(msg) => {
                     bad = true;
                     r.reject(
                         ReasonCode::CloneSuspected,
-                        format!(
-                            "the chip advertises {name}{by} and failed it: it may be a clone{}",
-                            because(step)
-                        ),
+                        format!("{msg}: it may be a clone"),
                     );
                 }
-                Status::NotSupported if advertised => {
+                Judgement::Unproven(msg) => {
                     bad = true;
-                    r.reject(
-                        ReasonCode::CloneSuspected,
-                        format!(
-                            "the chip advertises {name}{by} but does not perform it: it may be a clone{}",
-                            because(step)
-                        ),
-                    );
+                    r.reject(not_performed, msg);
                 }
-                Status::NotSupported => {}
-                Status::NotPerformed => {
-                    bad = true;
-                    r.reject(
-                        not_performed,
-                        format!("{name} was not performed{}", because(step)),
-                    );
-                }
+                Judgement::Neutral => {}
             }
         }
         if !proven && !bad {

@@ -324,6 +324,6 @@ fn terms_and_messages() {
     });
     assert_eq!(
         d.reasons[0].message,
-        "the chip advertises Chip Authentication (DG14) and failed it: it may be a clone: the chip's response did not verify"
+        "the chip advertises Chip Authentication (DG14) and failed it: the chip's response did not verify: it may be a clone"
     );
 }
