@@ -617,3 +617,71 @@ fn reader_absent() {
     assert!(!out.exists(), "no record without a chip");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// Each remaining rejection reason from the command line, on the demo chip: the decision, the
+/// reason codes and the main message, pinned.
+#[cfg(feature = "face")]
+#[test]
+fn rejections_from_the_command_line() {
+    let d = scratch("rejections");
+    let other_name = d.join("other-name.txt");
+    // The demo MRZ with another given name: the same access key and check digits, another DG1.
+    std::fs::write(
+        &other_name,
+        "P<UTOHANSEN<<ANNE<MARIA<<<<<<<<<<<<<<<<<<<<<\nUT12345675UTO9008124F3404159ZE184226B<<<<<16\n",
+    )
+    .unwrap();
+    let rsa = repo().join("fixtures/pki/certs/csca-rsa.cer");
+    let cases: Vec<(Vec<&str>, Vec<&str>, &str)> = vec![
+        (
+            vec!["--minimum-age", "40"],
+            vec!["under_minimum_age"],
+            "the holder is 36 years old; the minimum age is 40",
+        ),
+        (
+            vec!["--mrz", other_name.to_str().unwrap()],
+            vec!["dg1_mrz_mismatch"],
+            "the chip's DG1 differs from the scanned MRZ: DG1 differs in secondary_identifier",
+        ),
+        (
+            vec!["--trust", rsa.to_str().unwrap()],
+            vec![
+                "passive_authentication_failed",
+                "chip_authentication_not_performed",
+                "active_authentication_not_performed",
+            ],
+            "no CSCA in the trust store for issuer",
+        ),
+        (
+            vec!["--mrz-key", "UT1234568,900812,340415"],
+            vec![
+                "access_control_failed",
+                "chip_read_incomplete",
+                "passive_authentication_not_performed",
+                "chip_authentication_not_performed",
+                "active_authentication_not_performed",
+                "dg1_mrz_not_compared",
+                "document_data_missing",
+                "face_not_performed",
+            ],
+            "access control failed: PACE: the chip refused the MRZ (6300 (verification failed)) (check the document number, birth date and expiry date, or the CAN)",
+        ),
+    ];
+    for (extra, codes, message) in cases {
+        let (v, _) = demo("holder", &extra);
+        assert_eq!(v["decision"]["status"], "rejected", "{extra:?}");
+        assert_eq!(reason_codes(&v), codes, "{extra:?}");
+        let first = v["decision"]["reasons"][0]["message"].as_str().unwrap();
+        assert!(first.contains(message), "{extra:?}: {first}");
+    }
+    // Expired: the document's last valid day was 2034-04-15.
+    let o = run(&["enrol", "--demo", "--now", "2034-04-16T00:00:00Z"]);
+    assert_eq!(o.status.code(), Some(8));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(reason_codes(&v), ["document_expired"]);
+    assert_eq!(
+        v["decision"]["reasons"][0]["message"],
+        "the document expired on 2034-04-15"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -22,7 +22,9 @@ use epassport_chip::anticlone::{MechanismReport, Outcome as AcOutcome};
 use epassport_chip::crypto::RandomSource;
 use epassport_chip::pace::access::{AccessMethod, Credentials};
 use epassport_chip::pace::terminal::AccessChoice;
-use epassport_chip::passport::{AntiCloneOptions, ChipSession, FailureKind, chip_kind};
+use epassport_chip::passport::{
+    AntiCloneOptions, ChipSession, FailureKind, SessionError, chip_kind,
+};
 use epassport_chip::read::ReadOptions;
 use epassport_chip::session::DocumentRead;
 use epassport_mrz::{self as mrz, Mrz, MrzError, MrzKey, ParseOptions};
@@ -421,16 +423,21 @@ fn read_chip<'t>(
     let mut session = match ChipSession::open(transport, &creds, AccessChoice::Auto, rng) {
         Ok(s) => s,
         Err(e) => {
+            // The policy prefixes "access control failed"; say what the chip did.
+            let what = match &e {
+                SessionError::Access(inner) => inner.to_string(),
+                other => other.to_string(),
+            };
             let why = match e.kind() {
                 FailureKind::AccessDenied => format!(
-                    "the chip refused access: {e} (check the document number, birth date and expiry date, or the CAN)"
+                    "{what} (check the document number, birth date and expiry date, or the CAN)"
                 ),
                 FailureKind::CommunicationLost => {
                     format!(
-                        "the link to the chip was lost: {e} (hold the document still on the reader)"
+                        "the link to the chip was lost: {what} (hold the document still on the reader)"
                     )
                 }
-                _ => e.to_string(),
+                _ => what,
             };
             steps.access_control = Step::failed(why, None);
             steps.read = Step::not_performed("access control failed");
