@@ -585,41 +585,6 @@ fn index_lines(g: &[Chain], pitch: f32, n: usize) -> Option<Vec<Vec<(f32, f32, f
     )
 }
 
-/// Fits `u(i)`, `v(i)` for a line of `n` characters whose first centre is near `u_start`.
-#[allow(dead_code)]
-fn fit_line(chain: &Chain, u_start: f32, pitch: f32, n: usize) -> Option<LineFit> {
-    let mut u = [u_start, pitch, 0.0];
-    let mut v = [chain.v(), 0.0, 0.0];
-    for round in 0..3 {
-        let mut pu = Vec::new();
-        let mut pv = Vec::new();
-        for m in &chain.members {
-            // Invert u(i) approximately by Newton from the linear guess.
-            let mut i = (m.0 - u[0]) / u[1];
-            for _ in 0..3 {
-                let f = u[0] + u[1] * i + u[2] * i * i - m.0;
-                let d = u[1] + 2.0 * u[2] * i;
-                if d.abs() > 1e-3 {
-                    i -= f / d;
-                }
-            }
-            let ir = i.round();
-            if ir < -0.5 || ir > n as f32 - 0.5 || (i - ir).abs() > 0.35 {
-                continue;
-            }
-            pu.push((ir, m.0));
-            pv.push((ir, m.1));
-        }
-        if pu.len() < 6 {
-            return None;
-        }
-        let deg = if round == 0 || pu.len() < 12 { 1 } else { 2 };
-        u = polyfit(&pu, deg)?;
-        v = polyfit(&pv, deg)?;
-    }
-    Some(LineFit { u, v })
-}
-
 /// Finds the MRZ band in the detection image `det` (downsampled by `k` from the full image of
 /// `full_w` x `full_h` pixels).
 pub(crate) fn locate(
