@@ -685,3 +685,21 @@ fn rejections_from_the_command_line() {
     );
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// `--record` then `--replay`: the terminal's nonces come back from the trace, so the replayed
+/// enrolment sends the same commands and writes the same record.
+#[cfg(feature = "face")]
+#[test]
+fn record_then_replay_gives_the_same_record() {
+    let d = scratch("replay");
+    let trace = d.join("trace.json");
+    let (mut live, _) = demo("holder", &["--record", trace.to_str().unwrap()]);
+    assert_eq!(live["decision"]["status"], "approved");
+    let (mut replayed, _) = demo("holder", &["--replay", trace.to_str().unwrap()]);
+    // Only the measured read time may differ.
+    for v in [&mut live, &mut replayed] {
+        v["verification"]["read"]["evidence"]["elapsed_ms"] = json!(0);
+    }
+    assert_eq!(replayed, live);
+    std::fs::remove_dir_all(&d).unwrap();
+}

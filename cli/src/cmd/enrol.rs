@@ -562,7 +562,8 @@ fn execute(
     let face_ref = face.as_ref().map(|f| f as &dyn flow::FaceCompare);
     #[cfg(not(feature = "face"))]
     let face_ref: Option<&dyn flow::FaceCompare> = None;
-    let mut rng = rand::rng();
+    // Seeded per session and noted in a --record trace, so --replay repeats every command.
+    let mut rng = crate::cmd::transport::session_rng(&mut link);
     let services = flow::Services {
         transport: &mut link,
         rng: &mut rng,
