@@ -150,4 +150,4 @@ fn accuracy_on_300_synthetic_pages() {
 }
 
 /// Exact reads out of 300 when this test was last tuned (issue 11's target is 297: not yet met).
-const MEASURED_FLOOR: usize = 280;
+const MEASURED_FLOOR: usize = 286;

@@ -574,7 +574,13 @@ fn patch(band: &Band, level: &Gray, f: usize, li: usize, ci: usize, flip: bool) 
     };
     let (uc, vc) = (line.u_at(i), line.v_at(i));
     let sgn = if flip { -1.0 } else { 1.0 };
-    let scale = line.pitch_at(i).abs().max(1.0) / TW as f32 * sgn;
+    // The line's local direction in the rotated frame (the fit may be skewed against `theta`
+    // when the direction estimate was coarse): glyphs are sampled upright along it.
+    let du = line.pitch_at(i);
+    let dv = line.v[1] + 2.0 * line.v[2] * i;
+    let len = du.hypot(dv).max(1.0);
+    let (fu, fv) = (du / len, dv / len);
+    let scale = len / TW as f32 * sgn;
     let inv_f = 1.0 / f as f32;
     let mut out = [0f32; PW * PH];
     let cx = TW as f32 * 0.5;
@@ -583,7 +589,8 @@ fn patch(band: &Band, level: &Gray, f: usize, li: usize, ci: usize, flip: bool) 
         let ty = py as f32 - MARGIN as f32 + 0.5 - cy;
         for px in 0..PW {
             let tx = px as f32 - MARGIN as f32 + 0.5 - cx;
-            let (x, y) = band.to_image(uc + tx * scale, vc + ty * scale);
+            let (a, b) = (tx * scale, ty * scale);
+            let (x, y) = band.to_image(uc + a * fu - b * fv, vc + a * fv + b * fu);
             out[py * PW + px] =
                 255.0 - level.sample((x + 0.5) * inv_f - 0.5, (y + 0.5) * inv_f - 0.5);
         }
