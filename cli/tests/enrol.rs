@@ -125,7 +125,7 @@ fn missing_flags_without_a_terminal() {
     assert_eq!(
         stderr(&o),
         format!(
-            "epassport enrol: missing --mrz FILE (or --mrz-key), {reader}--trust PATH, --selfie IMAGE, --user-id ID, --authenticator app|code-display|audio-code-reader, --email ADDRESS or --phone NUMBER, --accept-terms; standard input is not a terminal, so nothing can be asked\n"
+            "epassport enrol: missing --mrz FILE (or --mrz-image PHOTO, or --mrz-key), {reader}--trust PATH, --selfie IMAGE, --user-id ID, --authenticator app|code-display|audio-code-reader, --email ADDRESS or --phone NUMBER, --accept-terms; standard input is not a terminal, so nothing can be asked\n"
         )
     );
     // Only what is missing is named.
@@ -701,5 +701,57 @@ fn record_then_replay_gives_the_same_record() {
         v["verification"]["read"]["evidence"]["elapsed_ms"] = json!(0);
     }
     assert_eq!(replayed, live);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// `--mrz-image`: the first step from a photo of the data page (a synthetic page with the demo
+/// holder's MRZ, turned upside down and slightly skewed), then the whole enrolment.
+#[cfg(feature = "face")]
+#[test]
+fn mrz_from_a_photo_of_the_data_page() {
+    use epassport_mrz::Format;
+    use epassport_mrz::scan::synth;
+    let d = scratch("mrz-image");
+    let lines: Vec<String> = [
+        "P<UTOHANSEN<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<<<",
+        "UT12345675UTO9008124F3404159ZE184226B<<<<<16",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let mut rng = synth::Rng::new(11);
+    let mut dist = synth::Distortion::random(&mut rng);
+    dist.rotation_deg = 183.0;
+    dist.blur_sigma = 0.5;
+    dist.pitch_px = 16.0;
+    dist.contrast = 0.9;
+    dist.noise = 2.0;
+    dist.glare = 0.0;
+    dist.perspective = 0.0;
+    dist.jpeg_quality = 90;
+    let photo = d.join("page.jpg");
+    std::fs::write(&photo, synth::render(Format::Td3, &lines, &dist, 11).jpeg()).unwrap();
+    let (v, _) = demo("holder", &["--mrz-image", photo.to_str().unwrap()]);
+    assert_eq!(
+        v["decision"]["status"],
+        "approved",
+        "{:?}",
+        reason_codes(&v)
+    );
+    assert_eq!(
+        v["verification"]["mrz"]["evidence"],
+        json!({"source": "image", "format": "TD3", "check_digits_verified": true, "can_given": false})
+    );
+    // A photo without an MRZ: a usage error before the chip is touched.
+    let blank = d.join("blank.png");
+    std::fs::copy(repo().join("fixtures/faces/no-face-coffee.jpg"), &blank).unwrap();
+    let err = usage_error(&["--mrz-image", blank.to_str().unwrap()]);
+    assert!(
+        err.starts_with(&format!(
+            "epassport enrol: --mrz-image {}: no valid MRZ could be read: ",
+            blank.display()
+        )),
+        "{err}"
+    );
     std::fs::remove_dir_all(&d).unwrap();
 }

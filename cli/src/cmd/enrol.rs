@@ -48,8 +48,12 @@ pub struct Args {
     #[arg(long, value_name = "FILE", conflicts_with = "mrz_key")]
     pub mrz: Option<PathBuf>,
     /// Only the MRZ key: document number, birth date and expiry date.
-    #[arg(long, value_name = "DOCNO,YYMMDD,YYMMDD")]
+    #[arg(long, value_name = "DOCNO,YYMMDD,YYMMDD", conflicts_with = "mrz_image")]
     pub mrz_key: Option<String>,
+    /// A photo or scan of the data page: the MRZ is read from it (OCR-B, check digits choose
+    /// between look-alike characters; a read that cannot be made valid asks for a new photo).
+    #[arg(long, value_name = "PHOTO", conflicts_with = "mrz")]
+    pub mrz_image: Option<PathBuf>,
     /// Card access number (ID cards; PACE with CAN).
     #[arg(long, value_name = "CAN")]
     pub can: Option<String>,
@@ -269,6 +273,19 @@ fn prepare(args: &Args) -> Result<(Request, ChipSource, Option<SigningKey>), Exi
             text,
             source: "file",
         })
+    } else if let Some(path) = &args.mrz_image {
+        let bytes = std::fs::read(path)
+            .map_err(|e| usage(format!("cannot read --mrz-image {}: {e}", path.display())))?;
+        let report = epassport_mrz::scan::read_image(&bytes).map_err(|e| {
+            usage(format!(
+                "--mrz-image {}: no valid MRZ could be read: {e}",
+                path.display()
+            ))
+        })?;
+        Some(MrzInput::Text {
+            text: report.lines.join("\n"),
+            source: "image",
+        })
     } else if let Some(key) = &args.mrz_key {
         let parts: Vec<&str> = key.split(',').map(str::trim).collect();
         let [doc, dob, doe] = parts[..] else {
@@ -288,7 +305,7 @@ fn prepare(args: &Args) -> Result<(Request, ChipSource, Option<SigningKey>), Exi
         })
     };
     if mrz_input.is_none() && !interactive {
-        missing.push("--mrz FILE (or --mrz-key)");
+        missing.push("--mrz FILE (or --mrz-image PHOTO, or --mrz-key)");
     }
     let mut source = args.source.clone();
     if source.reader.is_none() && source.sim.is_none() && source.replay.is_none() {

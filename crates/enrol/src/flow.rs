@@ -42,7 +42,7 @@ pub enum MrzInput {
     Text {
         /// The lines.
         text: String,
-        /// `file`, `prompt` or `demo`.
+        /// `file`, `image`, `prompt` or `demo`.
         source: &'static str,
     },
     /// Only the MRZ key: document number, birth date and expiry date (`YYMMDD`).

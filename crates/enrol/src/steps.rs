@@ -93,7 +93,8 @@ pub const NOT_AVAILABLE: &str = "not available in this build";
 /// How the MRZ was obtained and what it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MrzEvidence {
-    /// `file`, `prompt`, `key` (`--mrz-key`) or `demo`.
+    /// `file`, `image` (read from a photo of the data page), `prompt`, `key` (`--mrz-key`) or
+    /// `demo`.
     pub source: String,
     /// `TD1`, `TD2`, `TD3`, `MRV-A`, `MRV-B`, or `key` when only the MRZ key was given.
     pub format: String,
