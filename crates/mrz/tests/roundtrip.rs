@@ -47,7 +47,9 @@ fn birth() -> impl Strategy<Value = MrzDate> {
             _ => date,
         };
         // Keep it in the past so the two-digit year resolves back to the same century.
-        if y == 2026 && (m > 11 || date.month.is_none()) {
+        // (TODAY is 2026-11-21: a later day of November 2026 is in the future too.)
+        let future = m > 11 || (m == 11 && date.day.is_some_and(|day| day > 21));
+        if y == 2026 && (future || date.month.is_none()) {
             MrzDate {
                 year: Some(2025),
                 ..date
