@@ -559,6 +559,18 @@ fn execute(
     let mut progress = Progress {
         on: std::io::stderr().is_terminal(),
     };
+    if source.sim.is_none() && source.replay.is_none() && progress.on {
+        // Waiting for the card: say so, with the reader and the timeout.
+        let reader = source
+            .reader
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .map_or_else(|| "a reader".to_owned(), |r| format!("the reader {r:?}"));
+        eprintln!(
+            "Place the passport's photo page (or the ID card) on {reader}; waiting up to {} s ...",
+            source.wait
+        );
+    }
     let mut link = match source.open() {
         Ok(l) => l,
         Err(OpenError::Usage(m)) => return usage(m),
