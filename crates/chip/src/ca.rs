@@ -672,15 +672,25 @@ pub fn check_pace_cam(
              cannot vouch for the chip"
         ));
     }
+    cam_key_check(cam, card_security, "the verified EF.CardSecurity")
+}
+
+/// The CAM key check alone: does `cam` prove possession of one of EF.CardSecurity's ECDH Chip
+/// Authentication public keys? Says nothing about whether EF.CardSecurity itself is genuine:
+/// [`check_pace_cam`] requires that first; a chip session runs it as soon as the file is read
+/// and leaves the trust to passive authentication. `file` names the file in messages.
+pub fn cam_key_check(
+    cam: &crate::pace::terminal::CamData,
+    card_security: &[u8],
+    file: &str,
+) -> CamVerification {
     let infos = match si::card_security_content(card_security)
         .map_err(|e| e.to_string())
         .and_then(|c| SecurityInfos::parse(c).map_err(|e| e.to_string()))
     {
         Ok(i) => i,
         Err(e) => {
-            return CamVerification::Failed(format!(
-                "the verified EF.CardSecurity's SecurityInfos do not parse: {e}"
-            ));
+            return CamVerification::Failed(format!("{file}'s SecurityInfos do not parse: {e}"));
         }
     };
     let keys: Vec<&ChipAuthenticationPublicKeyInfo> = infos
@@ -688,9 +698,9 @@ pub fn check_pace_cam(
         .filter(|k| k.agreement == KeyAgreement::Ecdh)
         .collect();
     if keys.is_empty() {
-        return CamVerification::Failed(
-            "the verified EF.CardSecurity lists no ECDH Chip Authentication public key".into(),
-        );
+        return CamVerification::Failed(format!(
+            "{file} lists no ECDH Chip Authentication public key"
+        ));
     }
     let mut reasons = Vec::new();
     for key in keys {

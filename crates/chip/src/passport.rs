@@ -25,7 +25,7 @@
 //! restarts secure messaging and proves the new keys with a protected read.
 
 use epassport_card::{CardError, Command, StatusWord, Transport, exchange};
-use epassport_lds::security_infos::{SecurityInfos, card_security_content};
+use epassport_lds::security_infos::SecurityInfos;
 
 use crate::ChipError;
 use crate::aa::{self, AaError, AaEvidence, AaPublicKey};
@@ -181,45 +181,33 @@ impl<T: Transport> ChipSession<T> {
         let session = access::open(&mut metered, creds, choice, rng)?;
         let stats = metered.stats();
         let cipher = session.sm.cipher();
-        let protocol = match session.method {
-            AccessMethod::Pace(_) => "PACE",
-            AccessMethod::Bac => "BAC",
-        };
-        let mut st = SecureTransport::new(metered, session.sm);
-        let mut card_security = None;
-        if session.cam.is_some() {
-            // PACE-CAM: the chip's static key is in EF.CardSecurity (master file, read under
-            // secure messaging before the application is selected). A chip that does not give
-            // it leaves the CAM check not performed; the read goes on.
-            let mut state = read::BlockState::new(&st.capabilities(), &ReadOptions::default());
-            if let Ok(data) = read::read_file(
-                &mut st,
-                FileId::CardSecurity,
-                &ReadOptions::default(),
-                &mut state,
-                None,
-            ) {
-                card_security = Some(data);
-            }
-        }
-        if choice != AccessChoice::Bac || session.cam.is_some() {
-            select_lds1(&mut st)?;
-        }
-        let access = AccessOutcome {
+        let mut access = AccessOutcome {
             method: session.method,
             reason: session.reason,
             cipher,
             card_access: session.card_access,
-            card_security,
+            card_security: None,
             stats,
         };
         let info = AccessInfo {
-            protocol: protocol.into(),
+            protocol: access.protocol().into(),
             cipher,
             parameters: Vec::new(),
         };
+        let mut auth = Authenticated::new(SecureTransport::new(metered, session.sm), info);
+        if session.cam.is_some() {
+            // PACE-CAM: the chip's static key is in EF.CardSecurity (master file, read under
+            // secure messaging before the application is selected). A chip that does not give
+            // it leaves the CAM check failed; the read goes on.
+            access.card_security = auth
+                .read_file(FileId::CardSecurity, &ReadOptions::default())
+                .ok();
+        }
+        if choice != AccessChoice::Bac || session.cam.is_some() {
+            select_lds1(auth.transport_mut())?;
+        }
         Ok(ChipSession {
-            auth: Authenticated::new(st, info),
+            auth,
             access,
             cam: session.cam,
         })
@@ -299,60 +287,49 @@ impl<T: Transport> ChipSession<T> {
         if !sod_lists.contains(&FileId::Dg(15)) {
             return MechanismReport::not_supported(M, "EF.SOD lists no DG15");
         }
-        let mut report = MechanismReport {
+        MechanismReport {
             mechanism: M,
             advertised: true,
             advertised_by: Some("DG15 listed in EF.SOD".into()),
             key_source: Some("DG15".into()),
             key_verified: None,
-            outcome: Outcome::NotPerformed { why: String::new() },
-        };
-        let set = |r: &mut MechanismReport, o: Outcome| {
-            r.outcome = o;
-            r.clone()
-        };
-        if !opts.active_authentication {
-            return set(
-                &mut report,
-                Outcome::NotPerformed {
-                    why: "skipped at the caller's request".into(),
-                },
-            );
+            outcome: self.aa_outcome(doc, dg14, opts, rng),
         }
-        let interrupted = doc.partial.is_some();
+    }
+
+    fn aa_outcome(
+        &mut self,
+        doc: &DocumentRead,
+        dg14: Option<&Result<SecurityInfos, epassport_lds::LdsError>>,
+        opts: &AntiCloneOptions,
+        rng: &mut dyn RandomSource,
+    ) -> Outcome {
+        if !opts.active_authentication {
+            return Outcome::NotPerformed {
+                why: "skipped at the caller's request".into(),
+            };
+        }
         let Some(dg15) = doc.get(FileId::Dg(15)) else {
-            if interrupted {
-                return set(
-                    &mut report,
-                    Outcome::NotPerformed {
-                        why: "DG15 was not read: the read was interrupted".into(),
-                    },
-                );
+            if doc.partial.is_some() {
+                return Outcome::NotPerformed {
+                    why: "DG15 was not read: the read was interrupted".into(),
+                };
             }
-            return set(
-                &mut report,
-                Outcome::Failed {
-                    reason: "DG15 is listed in EF.SOD but the chip did not give it".into(),
-                },
-            );
+            return Outcome::Failed {
+                reason: "DG15 is listed in EF.SOD but the chip did not give it".into(),
+            };
         };
         let key = match AaPublicKey::from_dg15(dg15) {
             Ok(k) => k,
             Err(e @ (AaError::UnsupportedKey(_) | AaError::UnsupportedCurve(_))) => {
-                return set(
-                    &mut report,
-                    Outcome::NotPerformed {
-                        why: format!("not implemented here: {e}"),
-                    },
-                );
+                return Outcome::NotPerformed {
+                    why: format!("not implemented here: {e}"),
+                };
             }
             Err(e) => {
-                return set(
-                    &mut report,
-                    Outcome::Failed {
-                        reason: e.to_string(),
-                    },
-                );
+                return Outcome::Failed {
+                    reason: e.to_string(),
+                };
             }
         };
         let ec_hash = dg14
@@ -361,7 +338,7 @@ impl<T: Transport> ChipSession<T> {
             .and_then(|i| aa::ec_hash_from_oid(&i.signature_algorithm.0));
         let mut challenge = [0u8; 8];
         rng.fill(&mut challenge);
-        let outcome = match aa::authenticate(self.auth.transport_mut(), &key, ec_hash, challenge) {
+        match aa::authenticate(self.auth.transport_mut(), &key, ec_hash, challenge) {
             Ok(ev) => Outcome::Passed {
                 protocol: describe_aa(&ev),
                 detail: "INTERNAL AUTHENTICATE with a fresh 8-byte challenge; the signature \
@@ -378,8 +355,7 @@ impl<T: Transport> ChipSession<T> {
             Err(e) => Outcome::Failed {
                 reason: e.to_string(),
             },
-        };
-        set(&mut report, outcome)
+        }
     }
 
     fn chip_authentication(
@@ -394,29 +370,30 @@ impl<T: Transport> ChipSession<T> {
         if !sod_lists.contains(&FileId::Dg(14)) {
             return MechanismReport::not_supported(M, "EF.SOD lists no DG14");
         }
+        // Stopped before the protocol ran: advertised by DG14, nothing more known.
+        let stopped = |outcome: Outcome| MechanismReport {
+            mechanism: M,
+            advertised: true,
+            advertised_by: None,
+            key_source: Some("DG14".into()),
+            key_verified: None,
+            outcome,
+        };
         let infos = match dg14 {
             None if doc_interrupted => {
-                let mut r = MechanismReport::not_performed(
-                    M,
-                    true,
-                    "DG14 was not read: the read was interrupted",
-                );
-                r.key_source = Some("DG14".into());
-                return r;
+                return stopped(Outcome::NotPerformed {
+                    why: "DG14 was not read: the read was interrupted".into(),
+                });
             }
             None => {
-                let mut r = MechanismReport::not_performed(M, true, "");
-                r.outcome = Outcome::Failed {
+                return stopped(Outcome::Failed {
                     reason: "DG14 is listed in EF.SOD but the chip did not give it".into(),
-                };
-                r.key_source = Some("DG14".into());
-                return r;
+                });
             }
             Some(Err(e)) => {
-                let mut r =
-                    MechanismReport::not_performed(M, true, format!("DG14 does not parse: {e}"));
-                r.key_source = Some("DG14".into());
-                return r;
+                return stopped(Outcome::NotPerformed {
+                    why: format!("DG14 does not parse: {e}"),
+                });
             }
             Some(Ok(i)) => i,
         };
@@ -429,10 +406,9 @@ impl<T: Transport> ChipSession<T> {
                 );
             }
             Err(e) => {
-                let mut r =
-                    MechanismReport::not_performed(M, true, format!("not implemented here: {e}"));
-                r.key_source = Some("DG14".into());
-                return r;
+                return stopped(Outcome::NotPerformed {
+                    why: format!("not implemented here: {e}"),
+                });
             }
         };
         let mut report = MechanismReport {
@@ -494,54 +470,28 @@ impl<T: Transport> ChipSession<T> {
                 },
             );
         };
-        let mut report = MechanismReport {
+        let outcome = match &self.access.card_security {
+            None => Outcome::Failed {
+                reason: "the chip ran PACE-CAM but did not give EF.CardSecurity".into(),
+            },
+            // Every ECDH key is tried; whether EF.CardSecurity is genuine is bound later.
+            Some(cs) => match ca::cam_key_check(cam, cs, "EF.CardSecurity") {
+                ca::CamVerification::Passed { .. } => Outcome::Passed {
+                    protocol: "PACE-CAM".into(),
+                    detail: "PK_map,IC = CA_IC · PK_IC holds for the EF.CardSecurity key".into(),
+                },
+                ca::CamVerification::Failed(reason) => Outcome::Failed { reason },
+                ca::CamVerification::NotPerformed(why) => Outcome::NotPerformed { why },
+            },
+        };
+        MechanismReport {
             mechanism: M,
             advertised: true,
             advertised_by: Some("the chip ran PACE with Chip Authentication Mapping".into()),
             key_source: Some("CardSecurity".into()),
             key_verified: None,
-            outcome: Outcome::NotPerformed { why: String::new() },
-        };
-        let Some(cs) = &self.access.card_security else {
-            report.outcome = Outcome::Failed {
-                reason: "the chip ran PACE-CAM but did not give EF.CardSecurity".into(),
-            };
-            return report;
-        };
-        let keys: Vec<Vec<u8>> = card_security_content(cs)
-            .ok()
-            .and_then(|c| SecurityInfos::parse(c).ok())
-            .map(|i| {
-                i.chip_authentication_public_keys()
-                    .filter(|k| k.agreement == epassport_lds::security_infos::KeyAgreement::Ecdh)
-                    .map(|k| k.public_key.key.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        // Every ECDH key is tried: the check passes when one of them is the chip's.
-        let mut reasons = Vec::new();
-        report.outcome = Outcome::Failed {
-            reason: "EF.CardSecurity holds no ECDH Chip Authentication public key".into(),
-        };
-        for k in &keys {
-            match cam.verify(k) {
-                Ok(()) => {
-                    report.outcome = Outcome::Passed {
-                        protocol: "PACE-CAM".into(),
-                        detail: "PK_map,IC = CA_IC · PK_IC holds for the EF.CardSecurity key"
-                            .into(),
-                    };
-                    return report;
-                }
-                Err(e) => reasons.push(e.to_string()),
-            }
+            outcome,
         }
-        if !reasons.is_empty() {
-            report.outcome = Outcome::Failed {
-                reason: reasons.join("; "),
-            };
-        }
-        report
     }
 
     /// Ends the session and gives the transport back.
