@@ -13,8 +13,7 @@
 use clap::Args as ClapArgs;
 use epassport::chip::anticlone::{AntiCloneReport, Verdict as AntiCloneVerdict};
 use epassport::pki::{
-    Certificate, DgStatus, Options, Report, TrustStore, Verdict, time, verify_card_security,
-    verify_sod,
+    Certificate, Options, Report, TrustStore, Verdict, time, verify_card_security, verify_sod,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -110,13 +109,7 @@ fn anti_cloning(
         if file == "CardSecurity" {
             return cs.map(Report::is_authentic).filter(|ok| *ok);
         }
-        let n: u8 = file.strip_prefix("DG")?.parse().ok()?;
-        let dg = sod.data_groups.iter().find(|d| d.number == n)?;
-        match dg.status {
-            DgStatus::Mismatch => Some(false),
-            DgStatus::Match if sod.is_authentic() => Some(true),
-            _ => None,
-        }
+        sod.vouches_for_data_group(file)
     });
     Ok(Some(r))
 }

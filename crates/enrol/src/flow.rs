@@ -626,14 +626,7 @@ fn anti_cloning(
         if file == "CardSecurity" {
             return cs.filter(|ok| *ok);
         }
-        let pa = pa?;
-        let n: u8 = file.strip_prefix("DG")?.parse().ok()?;
-        let dg = pa.data_groups.iter().find(|d| d.number == n)?;
-        match dg.status {
-            DgStatus::Mismatch => Some(false),
-            DgStatus::Match if pa.is_authentic() => Some(true),
-            _ => None,
-        }
+        pa?.vouches_for_data_group(file)
     });
     // PACE-CAM stands in for Chip Authentication when the chip does not offer CA itself.
     let ca = match (
@@ -703,12 +696,9 @@ fn face_step(
     let Some(dg2) = chip.files.get("DG2") else {
         return Step::not_performed("the chip's portrait (DG2) was not read");
     };
-    let portrait = match epassport_lds::Dg2::parse(dg2) {
-        Ok(d) => match d.faces().first() {
-            Some(f) => f.image.to_vec(),
-            None => return Step::failed("DG2 holds no face image", None),
-        },
-        Err(e) => return Step::failed(format!("DG2 does not parse: {e}"), None),
+    let portrait = match dg2_face_image(dg2) {
+        Ok(image) => image,
+        Err(why) => return Step::failed(why, None),
     };
     let Some(matcher) = matcher else {
         return Step::not_performed(
@@ -950,12 +940,19 @@ fn portrait(chip: &ChipData) -> Option<Portrait> {
     portrait_from_dg2(chip.files.get("DG2")?)
 }
 
+/// The first face image in DG2 (the image itself, not DG2's CBEFF wrapping), or why there is none.
+fn dg2_face_image(dg2: &[u8]) -> Result<Vec<u8>, String> {
+    let dg2 = epassport_lds::Dg2::parse(dg2).map_err(|e| format!("DG2 does not parse: {e}"))?;
+    dg2.faces()
+        .first()
+        .map(|f| f.image.to_vec())
+        .ok_or_else(|| "DG2 holds no face image".to_owned())
+}
+
 /// The first portrait image in DG2 (the image itself, not DG2's CBEFF wrapping).
 pub fn portrait_from_dg2(dg2: &[u8]) -> Option<Portrait> {
-    let dg2 = epassport_lds::Dg2::parse(dg2).ok()?;
-    let faces = dg2.faces();
-    let face = faces.first()?;
+    let image = dg2_face_image(dg2).ok()?;
     let media_type =
-        epassport_lds::image::sniff(face.image).map_or("application/octet-stream", |f| f.mime());
-    Some(Portrait::new(media_type, face.image))
+        epassport_lds::image::sniff(&image).map_or("application/octet-stream", |f| f.mime());
+    Some(Portrait::new(media_type, &image))
 }

@@ -168,6 +168,21 @@ impl Report {
         self.verdict == Verdict::Authentic
     }
 
+    /// Whether this verification vouches for the data group named `file` (`DG14`, `DG15`...):
+    /// `Some(true)` when its hash matches and the report is authentic, `Some(false)` when its
+    /// hash does not match what EF.SOD says, `None` otherwise (not read, not in EF.SOD, another
+    /// file name, or EF.SOD's signature or chain not verified). What anti-cloning keys are bound
+    /// to before they count.
+    pub fn vouches_for_data_group(&self, file: &str) -> Option<bool> {
+        let n: u8 = file.strip_prefix("DG")?.parse().ok()?;
+        let dg = self.data_groups.iter().find(|d| d.number == n)?;
+        match dg.status {
+            DgStatus::Mismatch => Some(false),
+            DgStatus::Match if self.is_authentic() => Some(true),
+            _ => None,
+        }
+    }
+
     /// Each step with its outcome, in order.
     pub fn steps(&self) -> [(Step, &Outcome); 11] {
         [
