@@ -20,30 +20,63 @@ fn main() {
     }
     let (mut ok, mut wrong, mut err) = (0, 0, 0);
     let t0 = std::time::Instant::now();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    // (seed, outcome line or None when exact, read time)
+    let mut results: Vec<(u64, Option<(bool, String)>, std::time::Duration)> =
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    s.spawn(move || {
+                        let mut out = Vec::new();
+                        for seed in (first + t..first + count).step_by(threads as usize) {
+                            let page = if harsh {
+                                synth::harsh_page(seed)
+                            } else {
+                                synth::random_page(seed)
+                            };
+                            let jpeg = page.jpeg();
+                            let t = std::time::Instant::now();
+                            let r = scan::read_image(&jpeg);
+                            let took = t.elapsed();
+                            let outcome = match r {
+                                Ok(rep) if rep.lines == page.mrz => None,
+                                Ok(rep) => Some((
+                                    true,
+                                    format!(
+                                        "seed {seed}: WRONG {:?} vs {:?} {:?}",
+                                        rep.lines, page.mrz, page.distortion
+                                    ),
+                                )),
+                                Err(e) => Some((
+                                    false,
+                                    format!("seed {seed}: {e} {:?} {:?}", page.format, page.distortion),
+                                )),
+                            };
+                            out.push((seed, outcome, took));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+    results.sort_by_key(|r| r.0);
     let mut read_time = std::time::Duration::ZERO;
-    for seed in first..first + count {
-        let page = if harsh {
-            synth::harsh_page(seed)
-        } else {
-            synth::random_page(seed)
-        };
-        let jpeg = page.jpeg();
-        let t = std::time::Instant::now();
-        let r = scan::read_image(&jpeg);
-        read_time += t.elapsed();
-        match r {
-            Ok(rep) if rep.lines == page.mrz => ok += 1,
-            Ok(rep) => {
+    for (_, outcome, took) in results {
+        read_time += took;
+        match outcome {
+            None => ok += 1,
+            Some((true, line)) => {
                 wrong += 1;
-                println!(
-                    "seed {seed}: WRONG {:?} vs {:?} {:?}",
-                    rep.lines, page.mrz, page.distortion
-                );
+                println!("{line}");
             }
-            Err(e) => {
+            Some((false, line)) => {
                 err += 1;
                 if verbose {
-                    println!("seed {seed}: {e} {:?} {:?}", page.format, page.distortion);
+                    println!("{line}");
                 }
             }
         }

@@ -61,6 +61,21 @@ impl Band {
         self.theta + dv.atan2(du)
     }
 
+    /// Image coordinates of the middle of the band.
+    pub fn centre(&self) -> (f32, f32) {
+        let n = self.lines.len().max(1) as f32;
+        let mid = self.n as f32 * 0.5;
+        let u = self.lines.iter().map(|l| l.u_at(mid)).sum::<f32>() / n;
+        let v = self.lines.iter().map(|l| l.v_at(mid)).sum::<f32>() / n;
+        self.to_image(u, v)
+    }
+
+    /// How steeply the lines run across the frame (|dv/du|, 0 when along `theta`).
+    pub fn slope(&self) -> f32 {
+        let d = self.direction() - self.theta;
+        d.sin().abs() / d.cos().abs().max(1e-3)
+    }
+
     /// Image coordinates of the rotated-frame point (u, v).
     pub fn to_image(&self, u: f32, v: f32) -> (f32, f32) {
         let (s, c) = self.theta.sin_cos();
@@ -360,6 +375,20 @@ impl Chain {
     fn u1(&self) -> f32 {
         self.members.last().map_or(0.0, |m| m.0)
     }
+    /// Drops a lone end member more than 1.7 pitches from the rest: MRZ lines have no gaps, so
+    /// it is other print or background that the chain joined on.
+    fn trim_strays(&mut self) {
+        let p = self.pitch();
+        let m = &mut self.members;
+        if m.len() > 6 && m[1].0 - m[0].0 > 1.7 * p {
+            m.remove(0);
+        }
+        let k = m.len();
+        if k > 6 && m[k - 1].0 - m[k - 2].0 > 1.7 * p {
+            m.pop();
+        }
+    }
+
     fn pitch(&self) -> f32 {
         let s = self.size();
         let steps: Vec<f32> = self
@@ -585,14 +614,18 @@ fn index_lines(g: &[Chain], pitch: f32, n: usize) -> Option<Vec<Vec<(f32, f32, f
     )
 }
 
-/// Finds the MRZ band in the detection image `det` (downsampled by `k` from the full image of
-/// `full_w` x `full_h` pixels).
+/// At most this many candidate bands are returned for the classifier to choose from.
+pub(crate) const MAX_CANDIDATES: usize = 4;
+
+/// Finds MRZ-like bands in the detection image `det` (downsampled by `k` from the full image of
+/// `full_w` x `full_h` pixels): up to [`MAX_CANDIDATES`], the most glyphs first. Text-like
+/// background (a keyboard, a patterned table) can form a band too; the glyph match decides.
 pub(crate) fn locate(
     det: &Gray,
     k: usize,
     full_w: usize,
     full_h: usize,
-) -> Result<Band, LocateError> {
+) -> Result<Vec<Band>, LocateError> {
     let comps = glyphs(det, k);
     if comps.len() < 40 {
         return Err(LocateError::NotFound);
@@ -603,38 +636,58 @@ pub(crate) fn locate(
     if let Some(&t) = thetas.first() {
         thetas.push((t + std::f32::consts::FRAC_PI_2).rem_euclid(std::f32::consts::PI));
     }
-    let mut best: Option<(usize, Band)> = None;
+    let mut found: Vec<(usize, Band)> = Vec::new();
     let mut partial: Option<bool> = None;
     for theta in thetas {
-        match band_at(&comps, &grid, theta, full_w, full_h) {
-            Ok((score, band)) => {
-                if best.as_ref().is_none_or(|b| score > b.0) {
-                    best = Some((score, band));
-                }
-            }
+        match bands_at(&comps, &grid, theta, full_w, full_h) {
+            Ok(bands) => found.extend(bands),
             Err(LocateError::Partial { touches_edge }) => {
                 partial = Some(partial.unwrap_or(false) | touches_edge);
             }
             Err(LocateError::NotFound) => {}
         }
     }
-    match (best, partial) {
-        (Some((_, band)), _) => Ok(band),
-        (None, Some(touches_edge)) => Err(LocateError::Partial { touches_edge }),
-        (None, None) => Err(LocateError::NotFound),
+    found.sort_by(|a, b| b.0.cmp(&a.0));
+    // The same glyphs chained along two directions are one candidate: keep the frame the lines
+    // run straightest in.
+    let mut kept: Vec<(usize, Band)> = Vec::with_capacity(MAX_CANDIDATES);
+    for (score, band) in found {
+        let (c, pitch) = (band.centre(), band.pitch.max(1.0));
+        match kept.iter_mut().find(|k| {
+            let o = k.1.centre();
+            (o.0 - c.0).hypot(o.1 - c.1) < 3.0 * pitch
+        }) {
+            Some(k) => {
+                if band.slope() < k.1.slope() {
+                    *k = (score, band);
+                }
+            }
+            None => kept.push((score, band)),
+        }
+    }
+    kept.truncate(MAX_CANDIDATES);
+    let found = kept;
+    match (found.is_empty(), partial) {
+        (false, _) => Ok(found.into_iter().map(|f| f.1).collect()),
+        (true, Some(touches_edge)) => Err(LocateError::Partial { touches_edge }),
+        (true, None) => Err(LocateError::NotFound),
     }
 }
 
-/// The best MRZ band along direction `theta`, with its score (glyphs in its lines).
-fn band_at(
+/// The MRZ-like bands along direction `theta`, each with its score (glyphs in its lines).
+fn bands_at(
     comps: &[Comp],
     grid: &Grid,
     theta: f32,
     full_w: usize,
     full_h: usize,
-) -> Result<(usize, Band), LocateError> {
+) -> Result<Vec<(usize, Band)>, LocateError> {
     let mut lines: Vec<Chain> = chains(comps, grid, theta)
         .into_iter()
+        .map(|mut c| {
+            c.trim_strays();
+            c
+        })
         .filter(|c| c.members.len() >= 12)
         .collect();
     if lines.is_empty() {
@@ -656,7 +709,7 @@ fn band_at(
         }
     }
     // Candidate groups: 3 or 2 consecutive lines, parallel, same pitch, same extent.
-    let mut best: Option<(usize, usize, usize, usize)> = None; // (score, first, count, n)
+    let mut groups: Vec<(usize, usize, usize, usize)> = Vec::new(); // (score, first, count, n)
     let mut partial = false;
     let mut partial_edge = false;
     for first in 0..lines.len() {
@@ -702,12 +755,10 @@ fn band_at(
             // Glyph chains running into the image border are usually background texture.
             let edge = g.iter().any(|c| c.members.iter().any(|m| m.3));
             let score = if edge { members / 4 } else { members };
-            if best.is_none_or(|b| score > b.0) {
-                best = Some((score, first, count, n));
-            }
+            groups.push((score, first, count, n));
         }
     }
-    let Some((score, first, count, n)) = best else {
+    if groups.is_empty() {
         return Err(if partial {
             LocateError::Partial {
                 touches_edge: partial_edge,
@@ -715,19 +766,36 @@ fn band_at(
         } else {
             LocateError::NotFound
         });
-    };
-    let g = &lines[first..first + count];
+    }
+    groups.sort_by(|a, b| b.0.cmp(&a.0));
+    groups.truncate(MAX_CANDIDATES);
+    let bands: Vec<(usize, Band)> = groups
+        .into_iter()
+        .filter_map(|(score, first, count, n)| {
+            band_of(&lines[first..first + count], theta, n, full_w, full_h).map(|b| (score, b))
+        })
+        .collect();
+    if bands.is_empty() {
+        return Err(LocateError::NotFound);
+    }
+    Ok(bands)
+}
+
+/// The fitted band of the chains `g` (consecutive lines of `n` characters), or `None` when
+/// their glyphs cannot be indexed or fitted.
+fn band_of(g: &[Chain], theta: f32, n: usize, full_w: usize, full_h: usize) -> Option<Band> {
+    let count = g.len();
     let pitch = median(g.iter().map(Chain::pitch).collect());
-    let indexed = index_lines(g, pitch, n).ok_or(LocateError::NotFound)?;
+    let indexed = index_lines(g, pitch, n)?;
     let mut fits = Vec::with_capacity(count);
     for pts in &indexed {
         let pu: Vec<(f32, f32)> = pts.iter().map(|p| (p.0, p.1)).collect();
         let pv: Vec<(f32, f32)> = pts.iter().map(|p| (p.0, p.2)).collect();
         let deg = if pts.len() >= 12 { 2 } else { 1 };
-        let (Some(u), Some(v)) = (polyfit(&pu, deg), polyfit(&pv, deg)) else {
-            return Err(LocateError::NotFound);
-        };
-        fits.push(LineFit { u, v });
+        fits.push(LineFit {
+            u: polyfit(&pu, deg)?,
+            v: polyfit(&pv, deg)?,
+        });
     }
     let pitch = fits.iter().map(|f| f.pitch_at((n / 2) as f32)).sum::<f32>() / fits.len() as f32;
     let touches_edge = g.iter().any(|c| c.members.iter().any(|m| m.3));
@@ -749,5 +817,5 @@ fn band_at(
             }
         }
     }
-    Ok((score, Band { near_edge, ..band }))
+    Some(Band { near_edge, ..band })
 }

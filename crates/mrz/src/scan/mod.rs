@@ -270,6 +270,8 @@ const DEBUG: bool = false;
 
 /// Longest side of the detection image.
 const DETECT_SIDE: usize = 1600;
+/// A line's end glyphs match at least this well when the line is indexed right.
+const END_SCORE: f32 = 0.5;
 /// Below this mean best score the image is too blurred to trust.
 const MIN_MEAN_SCORE: f32 = 0.45;
 
@@ -323,6 +325,41 @@ fn read_gray(g: &Gray) -> Result<OcrReport, OcrError> {
 
 type Classified = (Band, bool, Vec<Vec<decide::Cands>>, Vec<[f32; 37]>);
 
+/// Mean best score and mean margin to the runner-up over every fifth position of the band read
+/// in direction `flip` with the template set `set`.
+fn quick(
+    band: &Band,
+    level: &Gray,
+    f: usize,
+    flip: bool,
+    set: &[[f32; TW * TH]],
+    classes: &[Vec<u64>],
+) -> (f32, f32) {
+    let (mut sum, mut margin) = (0.0, 0.0);
+    let mut cnt = 0;
+    for (li, row) in classes.iter().enumerate() {
+        for (ci, &mask) in row.iter().enumerate().step_by(5) {
+            let p = patch(band, level, f, li, ci, flip);
+            let c = classify::classify(set, &p, mask).cands;
+            if let Some(b) = c.first() {
+                sum += b.1;
+                margin += b.1 - c.get(1).map_or(0.0, |x| x.1);
+                cnt += 1;
+            }
+        }
+    }
+    if cnt == 0 {
+        (0.0, 0.0)
+    } else {
+        (sum / cnt as f32, margin / cnt as f32)
+    }
+}
+
+/// The pyramid level factor for a band: glyph cells sampled at about template resolution.
+fn level_factor(band: &Band) -> usize {
+    ((band.pitch / TW as f32) as usize).max(1)
+}
+
 fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
     let tpl = classify::templates().ok_or(OcrError::Atlas)?;
     if g.w < 32 || g.h < 32 {
@@ -338,60 +375,67 @@ fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
     if DEBUG {
         eprintln!(
             "k={k} found={:?}",
-            found.as_ref().map(|b| (
-                b.theta.to_degrees(),
-                b.n,
-                b.pitch,
-                b.lines.len(),
-                b.touches_edge,
-                b.near_edge
-            ))
+            found.as_ref().map(|v| v
+                .iter()
+                .map(|b| (
+                    b.theta.to_degrees(),
+                    b.n,
+                    b.pitch,
+                    b.lines.len(),
+                    b.touches_edge,
+                    b.near_edge
+                ))
+                .collect::<Vec<_>>())
         );
     }
-    let band = match found {
+    let bands = match found {
         Ok(b) => b,
         Err(LocateError::NotFound) => return Err(OcrError::NoMrzFound),
         Err(LocateError::Partial { .. }) => return Err(OcrError::CutOff),
     };
-    if band.pitch < 8.0 {
-        return Err(OcrError::TooSmall { pitch: band.pitch });
+    let mid = &tpl.sets[1];
+    // Pyramid levels by factor, made once.
+    let mut levels: Vec<(usize, Gray)> = Vec::new();
+    let mut level_for = |f: usize| -> Gray {
+        if let Some((_, l)) = levels.iter().find(|l| l.0 == f) {
+            return l.clone();
+        }
+        let l = if f > 1 { g.downsample(f) } else { g.clone() };
+        levels.push((f, l.clone()));
+        l
+    };
+    // The candidate whose glyphs match the font best, in its better reading direction.
+    let mut best: Option<(f32, Band, bool)> = None;
+    let mut smallest_pitch = f32::INFINITY;
+    for band in bands {
+        if band.pitch < 8.0 {
+            smallest_pitch = smallest_pitch.min(band.pitch);
+            continue;
+        }
+        let f = level_factor(&band);
+        let level = level_for(f);
+        let classes = decide::classes(band.n);
+        let fwd = quick(&band, &level, f, false, mid, &classes).0;
+        let back = quick(&band, &level, f, true, mid, &classes).0;
+        let (score, flip) = if back > fwd { (back, true) } else { (fwd, false) };
+        if best.as_ref().is_none_or(|b| score > b.0) {
+            best = Some((score, band, flip));
+        }
     }
+    let Some((_, mut band, flip)) = best else {
+        return Err(OcrError::TooSmall {
+            pitch: smallest_pitch,
+        });
+    };
     if band.touches_edge && band.near_edge {
         return Err(OcrError::CutOff);
     }
-    let f = ((band.pitch / TW as f32) as usize).max(1);
-    let level = if f > 1 { g.downsample(f) } else { g.clone() };
+    let f = level_factor(&band);
+    let level = level_for(f);
     let classes = decide::classes(band.n);
-    let mut band = band;
-    // Reading direction: the one whose glyphs match better (on a subset of positions).
-    // (mean best score, mean margin to the runner-up) on a subset of positions.
-    let quick = |band: &Band, flip: bool, set: &[[f32; TW * TH]]| -> (f32, f32) {
-        let (mut sum, mut margin) = (0.0, 0.0);
-        let mut cnt = 0;
-        for (li, row) in classes.iter().enumerate() {
-            for (ci, &mask) in row.iter().enumerate().step_by(5) {
-                let p = patch(band, &level, f, li, ci, flip);
-                let c = classify::classify(set, &p, mask).cands;
-                if let Some(b) = c.first() {
-                    sum += b.1;
-                    margin += b.1 - c.get(1).map_or(0.0, |x| x.1);
-                    cnt += 1;
-                }
-            }
-        }
-        if cnt == 0 {
-            (0.0, 0.0)
-        } else {
-            (sum / cnt as f32, margin / cnt as f32)
-        }
-    };
-    let mid = &tpl.sets[1];
-    // Reading direction: the one whose glyphs match better.
-    let flip = quick(&band, true, mid).0 > quick(&band, false, mid).0;
-    // Blur: the template set that tells the glyphs apart best (blurrier sets match everything
-    // better, so the score alone would always pick the blurriest).
+    // Blur: the template set that matches best.
     let set_index = (0..tpl.sets.len())
-        .map(|i| (quick(&band, flip, &tpl.sets[i]).0, i))
+        .map(|i| (quick(&band, &level, f, flip, &tpl.sets[i], &classes).0, i))
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map_or(1, |x| x.1);
     let set = &tpl.sets[set_index];
@@ -411,9 +455,9 @@ fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
         }
         out
     };
+    let nl = band.lines.len();
     // First pass, then move each line's fit by the offsets where its glyphs matched best.
     let first = classify_all(&band, 2);
-    let nl = band.lines.len();
     for (li, row) in first.iter().enumerate() {
         let bl = if flip { nl - 1 - li } else { li };
         let (mut pu, mut pv) = (Vec::new(), Vec::new());
@@ -438,7 +482,58 @@ fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
             }
         }
     }
-    let second = classify_all(&band, 1);
+    let mut second = classify_all(&band, 1);
+    // A line indexed one place off (a stray mark taken for its first glyph, or its first glyph
+    // missed) reads no glyph at one end: try it shifted by one position either way and keep
+    // the shift whose glyphs match clearly better.
+    let best_at = |c: &classify::Classified| c.cands.first().map_or(0.0, |x| x.1);
+    for li in 0..nl {
+        let row = &second[li];
+        let (Some(head), Some(tail)) = (row.first(), row.last()) else {
+            continue;
+        };
+        if best_at(&head.1).min(best_at(&tail.1)) >= END_SCORE {
+            continue;
+        }
+        let mean = |r: &[(usize, classify::Classified)]| {
+            r.iter().map(|x| best_at(&x.1)).sum::<f32>() / r.len().max(1) as f32
+        };
+        let mut keep: Option<(f32, Band, Vec<(usize, classify::Classified)>)> = None;
+        let bl = if flip { nl - 1 - li } else { li };
+        for s in [-1.0f32, 1.0] {
+            let mut trial = band.clone();
+            let l = &mut trial.lines[bl];
+            // u(i + s) and v(i + s) as polynomials in i.
+            l.u = [
+                l.u[0] + l.u[1] * s + l.u[2] * s * s,
+                l.u[1] + 2.0 * l.u[2] * s,
+                l.u[2],
+            ];
+            l.v = [
+                l.v[0] + l.v[1] * s + l.v[2] * s * s,
+                l.v[1] + 2.0 * l.v[2] * s,
+                l.v[2],
+            ];
+            let Some(shifted) = classify_all(&trial, 1).into_iter().nth(li) else {
+                continue;
+            };
+            let ends = shifted
+                .first()
+                .zip(shifted.last())
+                .map_or(0.0, |(h, t)| best_at(&h.1).min(best_at(&t.1)));
+            let m = mean(&shifted);
+            if ends >= END_SCORE
+                && m > mean(row)
+                && keep.as_ref().is_none_or(|k| m > k.0)
+            {
+                keep = Some((m, trial, shifted));
+            }
+        }
+        if let Some((_, trial, shifted)) = keep {
+            band = trial;
+            second[li] = shifted;
+        }
+    }
     let mut score_sum = 0.0;
     let cands: Vec<Vec<decide::Cands>> = second
         .into_iter()
