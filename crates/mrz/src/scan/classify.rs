@@ -166,7 +166,14 @@ pub(crate) fn templates() -> Option<&'static Templates> {
 /// The best normalised correlation of each allowed glyph with the patch (ink positive), highest
 /// first, searching offsets within the margin.
 #[allow(clippy::needless_range_loop)] // offsets index two tables
-pub(crate) fn classify(set: &[[f32; TW * TH]], patch: &[f32; PW * PH], allowed: u64) -> Classified {
+pub(crate) fn classify(
+    set: &[[f32; TW * TH]],
+    patch: &[f32; PW * PH],
+    allowed: u64,
+    reach: usize,
+) -> Classified {
+    let reach = reach.min(MARGIN);
+    let (lo, hi) = (MARGIN - reach, MARGIN + reach);
     // Integral images of the patch and its square.
     let iw = PW + 1;
     let mut s1 = [0f32; (PW + 1) * (PH + 1)];
@@ -214,8 +221,8 @@ pub(crate) fn classify(set: &[[f32; TW * TH]], patch: &[f32; PW * PH], allowed: 
             continue;
         }
         let mut best = (f32::NEG_INFINITY, MARGIN, MARGIN);
-        for oy in (0..=2 * MARGIN).step_by(2) {
-            for ox in (0..=2 * MARGIN).step_by(2) {
+        for oy in (lo..=hi).step_by(2) {
+            for ox in (lo..=hi).step_by(2) {
                 let s = dot(t, ox, oy) / den[oy][ox];
                 if s > best.0 {
                     best = (s, ox, oy);
@@ -223,9 +230,9 @@ pub(crate) fn classify(set: &[[f32; TW * TH]], patch: &[f32; PW * PH], allowed: 
             }
         }
         let (bx, by) = (best.1, best.2);
-        for oy in by.saturating_sub(1)..=(by + 1).min(2 * MARGIN) {
-            for ox in bx.saturating_sub(1)..=(bx + 1).min(2 * MARGIN) {
-                if ox % 2 == 0 && oy % 2 == 0 {
+        for oy in by.saturating_sub(1).max(lo)..=(by + 1).min(hi) {
+            for ox in bx.saturating_sub(1).max(lo)..=(bx + 1).min(hi) {
+                if (ox - lo) % 2 == 0 && (oy - lo) % 2 == 0 {
                     continue;
                 }
                 let s = dot(t, ox, oy) / den[oy][ox];

@@ -135,8 +135,19 @@ fn parse_strict(lines: &[Vec<u8>]) -> Result<Mrz, MrzError> {
 /// The first valid reading: (cost, lines, parsed, swaps applied).
 type Found = (f32, Vec<Vec<u8>>, Mrz, Vec<usize>);
 
-pub(crate) fn decide(cands: &[Vec<Cands>], dist: &[[f32; 37]]) -> Result<Decision, Undecided> {
+/// What choosing `alt` over `best` (character, score) costs: the score margin in units of the two
+/// glyphs' template distance, i.e. how many "glyph differences" of evidence separate them,
+/// comparable across pairs.
+pub(crate) fn cost(best: (u8, f32), alt: (u8, f32), dist: &[[f32; 37]]) -> f32 {
     let index = |c: u8| ALPHABET.iter().position(|&a| a == c).unwrap_or(0);
+    let d = dist
+        .get(index(best.0))
+        .map_or(1.0, |row| row[index(alt.0)])
+        .max(0.05);
+    (best.1 - alt.1) / d
+}
+
+pub(crate) fn decide(cands: &[Vec<Cands>], dist: &[[f32; 37]]) -> Result<Decision, Undecided> {
     let tau = TAU;
     let base: Vec<Vec<u8>> = cands
         .iter()
@@ -148,13 +159,7 @@ pub(crate) fn decide(cands: &[Vec<Cands>], dist: &[[f32; 37]]) -> Result<Decisio
         for (ci, c) in l.iter().enumerate() {
             let Some(best) = c.first() else { continue };
             for alt in c.iter().skip(1) {
-                // The margin in units of the two glyphs' template distance: how many "glyph
-                // differences" of evidence separate them, comparable across pairs.
-                let d = dist
-                    .get(index(best.0))
-                    .map_or(1.0, |row| row[index(alt.0)])
-                    .max(0.05);
-                let cost = (best.1 - alt.1) / d;
+                let cost = cost(*best, *alt, dist);
                 if cost <= MAX_COST {
                     swaps.push((li, ci, alt.0, cost));
                 }

@@ -270,14 +270,18 @@ const DEBUG: bool = false;
 
 /// Longest side of the detection image.
 const DETECT_SIDE: usize = 1600;
+/// Offset search (template pixels) once the lines are fitted to the glyphs: a little slack for
+/// what the fit leaves, not enough for one glyph's bar to stand in for another's.
+const FINE_REACH: usize = 2;
 /// A line's end glyphs match at least this well when the line is indexed right.
 const END_SCORE: f32 = 0.5;
 /// Below this mean best score the image is too blurred to trust.
 const MIN_MEAN_SCORE: f32 = 0.45;
 
-/// Per line, per column, the alternatives (character, score), best first.
+/// Per line, per column, the alternatives (character, score, cost), best first; the cost is what
+/// the check-digit search charges for choosing it over the best (0 for the best).
 #[doc(hidden)]
-pub type RawCandidates = Vec<Vec<Vec<(char, f32)>>>;
+pub type RawCandidates = Vec<Vec<Vec<(char, f32, f32)>>>;
 
 /// The alternatives read at each position (line, column, best first) before the check digits
 /// choose, for measuring the classifier. Not a reading: nothing here has been validated.
@@ -287,12 +291,17 @@ pub type RawCandidates = Vec<Vec<Vec<(char, f32)>>>;
 #[doc(hidden)]
 pub fn raw_candidates(bytes: &[u8]) -> Result<RawCandidates, OcrError> {
     let g = decode(bytes, &ScanOptions::default())?;
-    let (_, _, cands, _) = classify_band(&g)?;
+    let (_, _, cands, dist) = classify_band(&g)?;
     Ok(cands
         .iter()
         .map(|l| {
             l.iter()
-                .map(|c| c.iter().map(|x| (char::from(x.0), x.1)).collect())
+                .map(|c| {
+                    let best = c.first().map_or((b'<', 0.0), |x| *x);
+                    c.iter()
+                        .map(|x| (char::from(x.0), x.1, decide::cost(best, *x, &dist)))
+                        .collect()
+                })
                 .collect()
         })
         .collect())
@@ -340,7 +349,7 @@ fn quick(
     for (li, row) in classes.iter().enumerate() {
         for (ci, &mask) in row.iter().enumerate().step_by(5) {
             let p = patch(band, level, f, li, ci, flip);
-            let c = classify::classify(set, &p, mask).cands;
+            let c = classify::classify(set, &p, mask, MARGIN).cands;
             if let Some(b) = c.first() {
                 sum += b.1;
                 margin += b.1 - c.get(1).map_or(0.0, |x| x.1);
@@ -441,13 +450,13 @@ fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
     let set = &tpl.sets[set_index];
     let dist = &tpl.dist[set_index];
     // Every `step`-th position of each line (1 = all).
-    let classify_all = |band: &Band, step: usize| {
+    let classify_all = |band: &Band, step: usize, reach: usize| {
         let mut out: Vec<Vec<(usize, classify::Classified)>> = Vec::with_capacity(classes.len());
         for (li, row) in classes.iter().enumerate() {
             let mut line = Vec::with_capacity(row.len());
             for (ci, &mask) in row.iter().enumerate().step_by(step) {
                 let p = patch(band, &level, f, li, ci, flip);
-                let mut c = classify::classify(set, &p, mask);
+                let mut c = classify::classify(set, &p, mask, reach);
                 c.cands.truncate(4);
                 line.push((ci, c));
             }
@@ -457,7 +466,7 @@ fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
     };
     let nl = band.lines.len();
     // First pass, then move each line's fit by the offsets where its glyphs matched best.
-    let first = classify_all(&band, 2);
+    let first = classify_all(&band, 2, MARGIN);
     for (li, row) in first.iter().enumerate() {
         let bl = if flip { nl - 1 - li } else { li };
         let (mut pu, mut pv) = (Vec::new(), Vec::new());
@@ -482,7 +491,7 @@ fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
             }
         }
     }
-    let mut second = classify_all(&band, 1);
+    let mut second = classify_all(&band, 1, FINE_REACH);
     // A line indexed one place off (a stray mark taken for its first glyph, or its first glyph
     // missed) reads no glyph at one end: try it shifted by one position either way and keep
     // the shift whose glyphs match clearly better.
@@ -514,7 +523,7 @@ fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
                 l.v[1] + 2.0 * l.v[2] * s,
                 l.v[2],
             ];
-            let Some(shifted) = classify_all(&trial, 1).into_iter().nth(li) else {
+            let Some(shifted) = classify_all(&trial, 1, MARGIN).into_iter().nth(li) else {
                 continue;
             };
             let ends = shifted
