@@ -126,11 +126,13 @@ pub fn margins(count: u64, first: u64) {
     wrong.sort_by(|a, b| a.0.total_cmp(&b.0));
     let below = |t: f32| right.iter().filter(|&&m| m < t).count();
     println!(
-        "right {}: rival cost < 0.03: {}, < 0.06: {}, < 0.1: {}",
+        "right {}: rival cost (nats) < 1: {}, < 2: {}, < 3: {}, < 4: {}, < 6: {}",
         right.len(),
-        below(0.03),
-        below(0.06),
-        below(0.1)
+        below(1.0),
+        below(2.0),
+        below(3.0),
+        below(4.0),
+        below(6.0)
     );
     println!("wrong {} (truth cost, read, truth): {:?}", wrong.len(), wrong);
 }

@@ -64,8 +64,6 @@ pub(crate) const BLURS: [f32; 4] = [0.7, 1.3, 2.0, 2.8];
 /// Zero-mean, unit-norm templates of [`TW`] x [`TH`], one set per [`BLURS`] entry.
 pub(crate) struct Templates {
     pub sets: Vec<Vec<[f32; TW * TH]>>,
-    /// Per set, the Euclidean distance between each pair of (unit) templates.
-    pub dist: Vec<Vec<[f32; 37]>>,
 }
 
 fn gaussian(src: &[f32; TW * TH], sigma: f32) -> [f32; TW * TH] {
@@ -143,22 +141,7 @@ pub(crate) fn templates() -> Option<&'static Templates> {
                     .collect()
             })
             .collect();
-        let dist = sets
-            .iter()
-            .map(|set: &Vec<[f32; TW * TH]>| {
-                set.iter()
-                    .map(|a| {
-                        let mut row = [0f32; 37];
-                        for (r, b) in row.iter_mut().zip(set.iter()) {
-                            let dot: f32 = a.iter().zip(b.iter()).map(|(x, y)| x * y).sum();
-                            *r = (2.0 - 2.0 * dot).max(1e-4).sqrt();
-                        }
-                        row
-                    })
-                    .collect()
-            })
-            .collect();
-        Some(Templates { sets, dist })
+        Some(Templates { sets })
     })
     .as_ref()
 }
@@ -247,10 +230,22 @@ pub(crate) fn classify(
         out.push((ALPHABET[g], best.0));
     }
     out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    // The glyph window where the best template sat, zero-mean and unit-norm like the templates.
+    let (ox, oy) = (best_offset.0, best_offset.1);
+    let mut aligned = [0f32; TW * TH];
+    for y in 0..TH {
+        aligned[y * TW..(y + 1) * TW]
+            .copy_from_slice(&patch[(oy + y) * PW + ox..(oy + y) * PW + ox + TW]);
+    }
+    let mean = aligned.iter().sum::<f32>() / aligned.len() as f32;
+    aligned.iter_mut().for_each(|v| *v -= mean);
+    let norm = aligned.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-3);
+    aligned.iter_mut().for_each(|v| *v /= norm);
     Classified {
         cands: out,
         dx: best_offset.0 as f32 - MARGIN as f32,
         dy: best_offset.1 as f32 - MARGIN as f32,
+        aligned: Box::new(aligned),
     }
 }
 
@@ -260,4 +255,6 @@ pub(crate) struct Classified {
     pub cands: Vec<(u8, f32)>,
     pub dx: f32,
     pub dy: f32,
+    /// The glyph window at the best template's offset, zero-mean and unit-norm.
+    pub aligned: Box<[f32; TW * TH]>,
 }

@@ -117,10 +117,10 @@ pub(crate) enum Undecided {
     },
 }
 
-/// Alternatives cheaper than this (in correlation units) are considered.
-const MAX_COST: f32 = 0.6;
-/// A second valid reading within this much of the best makes the read ambiguous.
-const TAU: f32 = 0.06;
+/// Alternatives cheaper than this (nats) are considered.
+const MAX_COST: f32 = 12.0;
+/// A second valid reading within this much (nats) of the best makes the read ambiguous.
+const TAU: f32 = 2.0;
 const MAX_SWAPS: usize = 48;
 const MAX_PAIR_SWAPS: usize = 32;
 
@@ -135,19 +135,13 @@ fn parse_strict(lines: &[Vec<u8>]) -> Result<Mrz, MrzError> {
 /// The first valid reading: (cost, lines, parsed, swaps applied).
 type Found = (f32, Vec<Vec<u8>>, Mrz, Vec<usize>);
 
-/// What choosing `alt` over `best` (character, score) costs: the score margin in units of the two
-/// glyphs' template distance, i.e. how many "glyph differences" of evidence separate them,
-/// comparable across pairs.
-pub(crate) fn cost(best: (u8, f32), alt: (u8, f32), dist: &[[f32; 37]]) -> f32 {
-    let index = |c: u8| ALPHABET.iter().position(|&a| a == c).unwrap_or(0);
-    let d = dist
-        .get(index(best.0))
-        .map_or(1.0, |row| row[index(alt.0)])
-        .max(0.05);
-    (best.1 - alt.1) / d
+/// What choosing `alt` over `best` (character, probability) costs: the log-likelihood ratio of the
+/// glyph classifier, in nats.
+pub(crate) fn cost(best: (u8, f32), alt: (u8, f32)) -> f32 {
+    best.1.max(1e-30).ln() - alt.1.max(1e-30).ln()
 }
 
-pub(crate) fn decide(cands: &[Vec<Cands>], dist: &[[f32; 37]]) -> Result<Decision, Undecided> {
+pub(crate) fn decide(cands: &[Vec<Cands>]) -> Result<Decision, Undecided> {
     let tau = TAU;
     let base: Vec<Vec<u8>> = cands
         .iter()
@@ -159,7 +153,7 @@ pub(crate) fn decide(cands: &[Vec<Cands>], dist: &[[f32; 37]]) -> Result<Decisio
         for (ci, c) in l.iter().enumerate() {
             let Some(best) = c.first() else { continue };
             for alt in c.iter().skip(1) {
-                let cost = cost(*best, *alt, dist);
+                let cost = cost(*best, *alt);
                 if cost <= MAX_COST {
                     swaps.push((li, ci, alt.0, cost));
                 }

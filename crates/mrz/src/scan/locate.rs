@@ -92,7 +92,20 @@ pub(crate) enum LocateError {
     Partial { touches_edge: bool },
 }
 
-fn binarize(g: &Gray) -> Vec<bool> {
+/// How much darker than its surroundings a pixel must be to count as ink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ink {
+    /// 7 % of the local mean (at least 5 levels): print on paper, little background texture.
+    Usual,
+    /// 3.5 % (at least 3 levels): glyphs faded by glare or a dim exposure.
+    Faint,
+}
+
+fn binarize(g: &Gray, ink: Ink) -> Vec<bool> {
+    let (rel, abs) = match ink {
+        Ink::Usual => (0.07, 5.0),
+        Ink::Faint => (0.035, 3.0),
+    };
     let (w, h) = (g.w, g.h);
     let mut integral = vec![0u32; (w + 1) * (h + 1)];
     for y in 0..h {
@@ -116,7 +129,7 @@ fn binarize(g: &Gray) -> Vec<bool> {
             let area = ((y1 - y0) * (x1 - x0)) as f32;
             let mean = sum as f32 / area;
             let p = f32::from(g.px[y * w + x]);
-            out[y * w + x] = mean - p > (0.07 * mean).max(5.0);
+            out[y * w + x] = mean - p > (rel * mean).max(abs);
         }
     }
     out
@@ -213,8 +226,8 @@ fn components(bin: &[bool], w: usize, h: usize) -> Vec<Stats> {
 }
 
 /// Glyph-like components of the detection image, scaled to full resolution by `k`.
-fn glyphs(det: &Gray, k: usize) -> Vec<Comp> {
-    let bin = binarize(det);
+fn glyphs(det: &Gray, k: usize, ink: Ink) -> Vec<Comp> {
+    let bin = binarize(det, ink);
     let kf = k as f32;
     let max_size = (det.w.max(det.h) / 6).clamp(8, 160);
     components(&bin, det.w, det.h)
@@ -625,8 +638,9 @@ pub(crate) fn locate(
     k: usize,
     full_w: usize,
     full_h: usize,
+    ink: Ink,
 ) -> Result<Vec<Band>, LocateError> {
-    let comps = glyphs(det, k);
+    let comps = glyphs(det, k, ink);
     if comps.len() < 40 {
         return Err(LocateError::NotFound);
     }

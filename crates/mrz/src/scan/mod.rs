@@ -11,14 +11,17 @@
 //! The pipeline: decode (refusing images above [`ScanOptions::max_pixels`] before decoding),
 //! grayscale, a detection copy of at most ~1600 pixels a side, adaptive (local-mean) binarisation,
 //! connected components, the dominant text direction from neighbouring equal-sized glyphs (any
-//! rotation), chains of glyphs at a regular pitch, the group of 2 or 3 parallel lines of equal
+//! rotation), chains of glyphs at a regular pitch, the groups of 2 or 3 parallel lines of equal
 //! extent that an MRZ is (30, 36 or 44 characters), a quadratic fit of each line's character
-//! positions (skew and mild perspective), then each character cell is resampled from a pyramid
-//! level of the full image and matched against the 37 OCR-B templates (normalised
-//! cross-correlation, searched over small offsets). Both reading directions are tried and the
-//! better-matching one kept. Each position keeps its alternatives; the check digits and the
-//! strict parser choose the cheapest combination that validates, and a second valid combination
-//! within a small score margin makes the read fail as ambiguous rather than guess.
+//! positions (skew and mild perspective). Each candidate band's character cells are resampled
+//! from a pyramid level of the full image and matched against the 37 OCR-B templates (normalised
+//! cross-correlation, searched over small offsets); the band and reading direction whose glyphs
+//! match best are kept, the line fits are moved to where the glyphs matched, and a line indexed
+//! one place off is re-read shifted. The glyph window template matching aligned is then
+//! classified by a linear model trained on synthetic pages ([`learned`]), over the characters
+//! the position allows. Each position keeps its alternatives; the check digits and the strict
+//! parser choose the most probable combination that validates, and a second valid combination
+//! within a small likelihood margin makes the read fail as ambiguous rather than guess.
 //!
 //! A reading is only returned when the strict parser accepts it: positions that no check digit
 //! covers (names, nationality, sex) are protected by that margin alone.
@@ -26,6 +29,8 @@
 mod classify;
 mod decide;
 mod gray;
+#[doc(hidden)]
+pub mod learned;
 mod locate;
 pub mod synth;
 
@@ -98,7 +103,7 @@ pub enum OcrError {
         /// The strict parser's complaint about the best reading.
         reason: crate::MrzError,
     },
-    /// Two readings validate with nearly equal scores.
+    /// Two readings validate with nearly equal probabilities.
     #[error(
         "the MRZ is ambiguous at line {line}, column {column} ({first:?} or {second:?}): retake the photo"
     )]
@@ -123,12 +128,13 @@ pub enum OcrError {
 pub struct CharRead {
     /// The character in the returned MRZ.
     pub chosen: char,
-    /// Its match score (normalised correlation with the OCR-B glyph, at most 1.0).
+    /// The glyph classifier's probability for it among the characters the position allows (0..=1).
     pub score: f32,
-    /// Best score minus the next alternative's (0 when the chosen character was not the best
+    /// Best probability minus the next alternative's (0 when the chosen character was not the best
     /// match, i.e. it was corrected).
     pub margin: f32,
-    /// The best alternatives allowed at this position, best first: (character, score).
+    /// The most probable characters allowed at this position, best first: (character,
+    /// probability).
     pub alternatives: Vec<(char, f32)>,
 }
 
@@ -180,9 +186,9 @@ pub struct OcrReport {
     pub skew_degrees: f32,
     /// Character pitch in image pixels.
     pub pitch_px: f32,
-    /// The lowest character score.
+    /// The lowest character probability.
     pub min_score: f32,
-    /// The lowest margin between a character and its runner-up.
+    /// The lowest margin between a character's probability and its runner-up's.
     pub min_margin: f32,
 }
 
@@ -278,8 +284,8 @@ const END_SCORE: f32 = 0.5;
 /// Below this mean best score the image is too blurred to trust.
 const MIN_MEAN_SCORE: f32 = 0.45;
 
-/// Per line, per column, the alternatives (character, score, cost), best first; the cost is what
-/// the check-digit search charges for choosing it over the best (0 for the best).
+/// Per line, per column, the alternatives (character, probability, cost), best first; the cost is
+/// what the check-digit search charges for choosing it over the best (0 for the best).
 #[doc(hidden)]
 pub type RawCandidates = Vec<Vec<Vec<(char, f32, f32)>>>;
 
@@ -291,7 +297,8 @@ pub type RawCandidates = Vec<Vec<Vec<(char, f32, f32)>>>;
 #[doc(hidden)]
 pub fn raw_candidates(bytes: &[u8]) -> Result<RawCandidates, OcrError> {
     let g = decode(bytes, &ScanOptions::default())?;
-    let (_, _, cands, dist) = classify_band(&g)?;
+    let (_, _, glyphs, classes) = classify_band(&g, locate::Ink::Usual)?;
+    let cands = rescore(&glyphs, &classes)?;
     Ok(cands
         .iter()
         .map(|l| {
@@ -299,7 +306,7 @@ pub fn raw_candidates(bytes: &[u8]) -> Result<RawCandidates, OcrError> {
                 .map(|c| {
                     let best = c.first().map_or((b'<', 0.0), |x| *x);
                     c.iter()
-                        .map(|x| (char::from(x.0), x.1, decide::cost(best, *x, &dist)))
+                        .map(|x| (char::from(x.0), x.1, decide::cost(best, *x)))
                         .collect()
                 })
                 .collect()
@@ -307,9 +314,59 @@ pub fn raw_candidates(bytes: &[u8]) -> Result<RawCandidates, OcrError> {
         .collect())
 }
 
+/// One glyph window as cut by the pipeline, for training the classifier.
+#[doc(hidden)]
+pub struct GlyphWindow {
+    /// The window ([`learned::INPUTS`] values, zero-mean, unit-norm).
+    pub pixels: Vec<f32>,
+    /// The characters the position allows (bit `i` is `"0123456789A..Z<"[i]`).
+    pub allowed: u64,
+    /// The best template match.
+    pub template_best: char,
+}
+
+/// The glyph windows of every position (line, column), for training the classifier.
+///
+/// # Errors
+/// As [`read_image`], for the stages up to classification.
+#[doc(hidden)]
+pub fn glyph_windows(bytes: &[u8]) -> Result<Vec<Vec<GlyphWindow>>, OcrError> {
+    let g = decode(bytes, &ScanOptions::default())?;
+    let (_, _, glyphs, classes) = classify_band(&g, locate::Ink::Usual)?;
+    Ok(glyphs
+        .iter()
+        .zip(&classes)
+        .map(|(line, masks)| {
+            line.iter()
+                .zip(masks)
+                .map(|(c, &allowed)| GlyphWindow {
+                    pixels: c.aligned.to_vec(),
+                    allowed,
+                    template_best: c.cands.first().map_or('<', |x| char::from(x.0)),
+                })
+                .collect()
+        })
+        .collect())
+}
+
 fn read_gray(g: &Gray) -> Result<OcrReport, OcrError> {
-    let (band, flip, cands, dist) = classify_band(g)?;
-    let decision = decide::decide(&cands, &dist).map_err(|u| match u {
+    // Glare or a dim photo leaves faint glyphs that the usual ink threshold misses: when the
+    // first look finds no whole MRZ, look again with a more sensitive one.
+    match read_gray_at(g, locate::Ink::Usual) {
+        Err(
+            first @ (OcrError::NoMrzFound
+            | OcrError::CutOff
+            | OcrError::NotValid { .. }
+            | OcrError::TooBlurred { .. }),
+        ) => read_gray_at(g, locate::Ink::Faint).map_err(|_| first),
+        other => other,
+    }
+}
+
+fn read_gray_at(g: &Gray, ink: locate::Ink) -> Result<OcrReport, OcrError> {
+    let (band, flip, glyphs, classes) = classify_band(g, ink)?;
+    let cands = rescore(&glyphs, &classes)?;
+    let decision = decide::decide(&cands).map_err(|u| match u {
         decide::Undecided::NotValid(reason) => {
             if band.near_edge {
                 OcrError::CutOff
@@ -332,7 +389,9 @@ fn read_gray(g: &Gray) -> Result<OcrReport, OcrError> {
     Ok(report(&band, flip, &cands, decision))
 }
 
-type Classified = (Band, bool, Vec<Vec<decide::Cands>>, Vec<[f32; 37]>);
+/// The band, whether it reads backwards, each position's template match, each position's
+/// allowed characters.
+type Classified = (Band, bool, Vec<Vec<classify::Classified>>, Vec<Vec<u64>>);
 
 /// Mean best score and mean margin to the runner-up over every fifth position of the band read
 /// in direction `flip` with the template set `set`.
@@ -369,17 +428,17 @@ fn level_factor(band: &Band) -> usize {
     ((band.pitch / TW as f32) as usize).max(1)
 }
 
-fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
+fn classify_band(g: &Gray, ink: locate::Ink) -> Result<Classified, OcrError> {
     let tpl = classify::templates().ok_or(OcrError::Atlas)?;
     if g.w < 32 || g.h < 32 {
         return Err(OcrError::NoMrzFound);
     }
     let k = g.w.max(g.h).div_ceil(DETECT_SIDE).max(1);
-    let mut found = locate::locate(&g.downsample(k), k, g.w, g.h);
+    let mut found = locate::locate(&g.downsample(k), k, g.w, g.h, ink);
     if matches!(found, Err(LocateError::NotFound)) && k > 1 {
         // Small text in a large image: look again at twice the resolution.
         let k2 = (k / 2).max(1);
-        found = locate::locate(&g.downsample(k2), k2, g.w, g.h);
+        found = locate::locate(&g.downsample(k2), k2, g.w, g.h, ink);
     }
     if DEBUG {
         eprintln!(
@@ -448,7 +507,6 @@ fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map_or(1, |x| x.1);
     let set = &tpl.sets[set_index];
-    let dist = &tpl.dist[set_index];
     // Every `step`-th position of each line (1 = all).
     let classify_all = |band: &Band, step: usize, reach: usize| {
         let mut out: Vec<Vec<(usize, classify::Classified)>> = Vec::with_capacity(classes.len());
@@ -543,22 +601,42 @@ fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
             second[li] = shifted;
         }
     }
-    let mut score_sum = 0.0;
-    let cands: Vec<Vec<decide::Cands>> = second
+    let glyphs: Vec<Vec<classify::Classified>> = second
         .into_iter()
-        .map(|l| {
-            l.into_iter()
-                .map(|(_, c)| {
-                    score_sum += c.cands.first().map_or(0.0, |x| x.1);
-                    c.cands
-                })
-                .collect()
-        })
+        .map(|l| l.into_iter().map(|(_, c)| c).collect())
         .collect();
+    let score_sum: f32 = glyphs
+        .iter()
+        .flatten()
+        .map(|c| c.cands.first().map_or(0.0, |x| x.1))
+        .sum();
     let mean = score_sum / (band.n * classes.len()) as f32;
     if mean < MIN_MEAN_SCORE {
         return Err(OcrError::TooBlurred { score: mean });
     }
+    Ok((band, flip, glyphs, classes))
+}
+
+/// The glyph classifier's alternatives per position: the four most probable allowed characters.
+fn rescore(
+    glyphs: &[Vec<classify::Classified>],
+    classes: &[Vec<u64>],
+) -> Result<Vec<Vec<decide::Cands>>, OcrError> {
+    let model = learned::model().ok_or(OcrError::Atlas)?;
+    let cands: Vec<Vec<decide::Cands>> = glyphs
+        .iter()
+        .zip(classes)
+        .map(|(line, masks)| {
+            line.iter()
+                .zip(masks)
+                .map(|(c, &mask)| {
+                    let mut p = learned::probabilities(model, &c.aligned, mask);
+                    p.truncate(4);
+                    p
+                })
+                .collect()
+        })
+        .collect();
     if DEBUG {
         for l in &cands {
             let t: String = l.iter().map(|c| char::from(c[0].0)).collect();
@@ -566,7 +644,7 @@ fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
                 .iter()
                 .map(|c| {
                     format!(
-                        "{}{:.2}/{}{:.2}",
+                        "{}{:.3}/{}{:.3}",
                         char::from(c[0].0),
                         c[0].1,
                         char::from(c.get(1).map_or(b'?', |x| x.0)),
@@ -577,7 +655,7 @@ fn classify_band(g: &Gray) -> Result<Classified, OcrError> {
             eprintln!("{t}\n  {}", m.join(" "));
         }
     }
-    Ok((band, flip, cands, dist.clone()))
+    Ok(cands)
 }
 
 fn report(band: &Band, flip: bool, cands: &[Vec<decide::Cands>], d: decide::Decision) -> OcrReport {
