@@ -243,7 +243,7 @@ fn run_image(args: &Args, path: &PathBuf) -> ExitCode {
             } else {
                 print_human(&result);
                 println!(
-                    "read from the image: orientation {} degrees, skew {:.1} degrees, pitch {:.1} px, lowest glyph score {:.2}",
+                    "read from the image: orientation {} degrees, skew {:.1} degrees, pitch {:.1} px, lowest character confidence {:.3}",
                     report.orientation, report.skew_degrees, report.pitch_px, report.min_score
                 );
                 for c in &report.check_digits {

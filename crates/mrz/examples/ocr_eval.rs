@@ -8,6 +8,12 @@
 
 use epassport_mrz::scan::{self, synth};
 
+/// (seed, `None` when exact or (wrong-valid?, line to print), read time).
+type Outcome = (u64, Option<(bool, String)>, std::time::Duration);
+
+/// Rival costs of right positions; (truth cost, read, truth) of wrong ones.
+type Costs = (Vec<f32>, Vec<(f32, char, char)>);
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let count: u64 = args.get(1).map_or(100, |s| s.parse().unwrap());
@@ -21,48 +27,46 @@ fn main() {
     let (mut ok, mut wrong, mut err) = (0, 0, 0);
     let t0 = std::time::Instant::now();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    // (seed, outcome line or None when exact, read time)
-    let mut results: Vec<(u64, Option<(bool, String)>, std::time::Duration)> =
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    s.spawn(move || {
-                        let mut out = Vec::new();
-                        for seed in (first + t..first + count).step_by(threads as usize) {
-                            let page = if harsh {
-                                synth::harsh_page(seed)
-                            } else {
-                                synth::random_page(seed)
-                            };
-                            let jpeg = page.jpeg();
-                            let t = std::time::Instant::now();
-                            let r = scan::read_image(&jpeg);
-                            let took = t.elapsed();
-                            let outcome = match r {
-                                Ok(rep) if rep.lines == page.mrz => None,
-                                Ok(rep) => Some((
-                                    true,
-                                    format!(
-                                        "seed {seed}: WRONG {:?} vs {:?} {:?}",
-                                        rep.lines, page.mrz, page.distortion
-                                    ),
-                                )),
-                                Err(e) => Some((
-                                    false,
-                                    format!("seed {seed}: {e} {:?} {:?}", page.format, page.distortion),
-                                )),
-                            };
-                            out.push((seed, outcome, took));
-                        }
-                        out
-                    })
+    let mut results: Vec<Outcome> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    for seed in (first + t..first + count).step_by(threads as usize) {
+                        let page = if harsh {
+                            synth::harsh_page(seed)
+                        } else {
+                            synth::random_page(seed)
+                        };
+                        let jpeg = page.jpeg();
+                        let t = std::time::Instant::now();
+                        let r = scan::read_image(&jpeg);
+                        let took = t.elapsed();
+                        let outcome = match r {
+                            Ok(rep) if rep.lines == page.mrz => None,
+                            Ok(rep) => Some((
+                                true,
+                                format!(
+                                    "seed {seed}: WRONG {:?} vs {:?} {:?}",
+                                    rep.lines, page.mrz, page.distortion
+                                ),
+                            )),
+                            Err(e) => Some((
+                                false,
+                                format!("seed {seed}: {e} {:?} {:?}", page.format, page.distortion),
+                            )),
+                        };
+                        out.push((seed, outcome, took));
+                    }
+                    out
                 })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap())
-                .collect()
-        });
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
     results.sort_by_key(|r| r.0);
     let mut read_time = std::time::Duration::ZERO;
     for (_, outcome, took) in results {
@@ -93,7 +97,7 @@ fn main() {
 /// the cost of the truth (a wrong-valid risk when above it, or when the truth is not listed).
 pub fn margins(count: u64, first: u64) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    let per: Vec<(Vec<f32>, Vec<(f32, char, char)>)> = std::thread::scope(|s| {
+    let per: Vec<Costs> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 s.spawn(move || {
@@ -134,5 +138,9 @@ pub fn margins(count: u64, first: u64) {
         below(4.0),
         below(6.0)
     );
-    println!("wrong {} (truth cost, read, truth): {:?}", wrong.len(), wrong);
+    println!(
+        "wrong {} (truth cost, read, truth): {:?}",
+        wrong.len(),
+        wrong
+    );
 }

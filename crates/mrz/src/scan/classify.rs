@@ -64,6 +64,8 @@ pub(crate) const BLURS: [f32; 4] = [0.7, 1.3, 2.0, 2.8];
 /// Zero-mean, unit-norm templates of [`TW`] x [`TH`], one set per [`BLURS`] entry.
 pub(crate) struct Templates {
     pub sets: Vec<Vec<[f32; TW * TH]>>,
+    /// Per set, the Euclidean distance between each pair of (unit) templates.
+    pub dist: Vec<Vec<[f32; 37]>>,
 }
 
 fn gaussian(src: &[f32; TW * TH], sigma: f32) -> [f32; TW * TH] {
@@ -141,7 +143,22 @@ pub(crate) fn templates() -> Option<&'static Templates> {
                     .collect()
             })
             .collect();
-        Some(Templates { sets })
+        let dist = sets
+            .iter()
+            .map(|set: &Vec<[f32; TW * TH]>| {
+                set.iter()
+                    .map(|a| {
+                        let mut row = [0f32; 37];
+                        for (r, b) in row.iter_mut().zip(set.iter()) {
+                            let dot: f32 = a.iter().zip(b.iter()).map(|(x, y)| x * y).sum();
+                            *r = (2.0 - 2.0 * dot).max(1e-4).sqrt();
+                        }
+                        row
+                    })
+                    .collect()
+            })
+            .collect();
+        Some(Templates { sets, dist })
     })
     .as_ref()
 }

@@ -92,8 +92,9 @@ pub(crate) fn check_positions(format: Format) -> Vec<(Field, usize, usize)> {
     v
 }
 
-/// Alternatives of one position: (character, score), best first.
-pub(crate) type Cands = Vec<(u8, f32)>;
+/// Alternatives of one position, best first: (character, probability, cost of choosing it over
+/// the first, in nats; 0 for the first).
+pub(crate) type Cands = Vec<(u8, f32, f32)>;
 
 /// A reading the check digits accept.
 pub(crate) struct Decision {
@@ -135,12 +136,6 @@ fn parse_strict(lines: &[Vec<u8>]) -> Result<Mrz, MrzError> {
 /// The first valid reading: (cost, lines, parsed, swaps applied).
 type Found = (f32, Vec<Vec<u8>>, Mrz, Vec<usize>);
 
-/// What choosing `alt` over `best` (character, probability) costs: the log-likelihood ratio of the
-/// glyph classifier, in nats.
-pub(crate) fn cost(best: (u8, f32), alt: (u8, f32)) -> f32 {
-    best.1.max(1e-30).ln() - alt.1.max(1e-30).ln()
-}
-
 pub(crate) fn decide(cands: &[Vec<Cands>]) -> Result<Decision, Undecided> {
     let tau = TAU;
     let base: Vec<Vec<u8>> = cands
@@ -151,9 +146,8 @@ pub(crate) fn decide(cands: &[Vec<Cands>]) -> Result<Decision, Undecided> {
     let mut swaps: Vec<(usize, usize, u8, f32)> = Vec::new();
     for (li, l) in cands.iter().enumerate() {
         for (ci, c) in l.iter().enumerate() {
-            let Some(best) = c.first() else { continue };
             for alt in c.iter().skip(1) {
-                let cost = cost(*best, *alt);
+                let cost = alt.2;
                 if cost <= MAX_COST {
                     swaps.push((li, ci, alt.0, cost));
                 }

@@ -1,16 +1,19 @@
-//! The glyph classifier: multinomial logistic regression over the glyph window that template
-//! matching aligned (zero-mean, unit-norm, [`TW`] x [`TH`]), over the characters a position
-//! allows.
+//! The glyph classifier: a small neural network (fully connected, ReLU) over the glyph window
+//! that template matching aligned (zero-mean, unit-norm, [`TW`] x [`TH`]), with the softmax
+//! taken over the characters a position allows.
 //!
-//! Template matching finds and aligns the glyphs; it tells E from F or L poorly when a bar is
-//! faint (glare, blur, JPEG), because every pixel counts the same. The linear model weighs the
-//! pixels that tell glyphs apart. It is trained by `examples/train_glyphs.rs` on the windows this
-//! pipeline cuts from synthetic pages whose seeds are disjoint from those of the accuracy test,
-//! and committed as `data/glyph-model.bin`:
+//! Template matching finds and aligns the glyphs; it tells E from F or L, or T from I, poorly
+//! when a bar is faint (glare, blur, JPEG), because every pixel counts the same. The network
+//! learns which pixels tell glyphs apart. It is trained by `examples/train_glyphs.rs` on the
+//! windows this pipeline cuts from synthetic pages whose seeds are disjoint from the evaluated
+//! ones, and committed as `data/glyph-model.bin`:
 //!
 //! ```text
-//! "MRZGLM01" | u32 LE inputs (768) | u32 LE classes (37) | classes x inputs f32 LE weights | classes f32 LE biases
+//! "MRZGLM02" | u32 LE layer count | per layer: u32 LE outputs, u32 LE inputs,
+//!            outputs x inputs f32 LE weights, outputs f32 LE biases
 //! ```
+//! The first layer takes [`INPUTS`] values, the last gives [`CLASSES`] logits, and each layer's
+//! inputs are the previous layer's outputs after a ReLU.
 
 use std::sync::OnceLock;
 
@@ -18,86 +21,144 @@ use super::classify::{ALPHABET, TH, TW};
 
 /// Inputs of the model: one glyph window.
 pub const INPUTS: usize = TW * TH;
-/// Classes: the MRZ alphabet in [`ALPHABET`] order.
+/// Classes: the MRZ alphabet in `0-9`, `A-Z`, `<` order.
 pub const CLASSES: usize = 37;
-const MAGIC: &[u8; 8] = b"MRZGLM01";
+const MAGIC: &[u8; 8] = b"MRZGLM02";
+/// More layers or wider ones than this are refused (the committed model has two).
+const MAX_LAYERS: usize = 4;
+const MAX_WIDTH: usize = 1024;
 
 /// The committed model.
 const MODEL_BIN: &[u8] = include_bytes!("../../data/glyph-model.bin");
 
-/// Weights (`CLASSES` rows of `INPUTS`) and biases.
-pub(crate) struct Model {
-    w: Vec<f32>,
-    b: Vec<f32>,
+/// One fully connected layer: `outputs` rows of `inputs` weights, and biases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layer {
+    /// Output width.
+    pub outputs: usize,
+    /// Input width.
+    pub inputs: usize,
+    /// Row-major weights.
+    pub w: Vec<f32>,
+    /// Biases.
+    pub b: Vec<f32>,
+}
+
+impl Layer {
+    fn apply(&self, x: &[f32], out: &mut Vec<f32>) {
+        out.clear();
+        out.extend(
+            self.w
+                .chunks_exact(self.inputs)
+                .zip(&self.b)
+                .map(|(row, b)| row.iter().zip(x).map(|(a, v)| a * v).sum::<f32>() + b),
+        );
+    }
 }
 
 /// The committed model, or `None` if it does not decode (a build defect, reported as such).
-pub(crate) fn model() -> Option<&'static Model> {
-    static M: OnceLock<Option<Model>> = OnceLock::new();
-    M.get_or_init(|| decode(MODEL_BIN)).as_ref()
+pub(crate) fn model() -> Option<&'static [Layer]> {
+    static M: OnceLock<Option<Vec<Layer>>> = OnceLock::new();
+    M.get_or_init(|| decode(MODEL_BIN)).as_deref()
 }
 
-fn decode(bytes: &[u8]) -> Option<Model> {
-    let rest = bytes.strip_prefix(MAGIC)?;
-    let u32_at = |o: usize| -> Option<usize> {
-        let b: [u8; 4] = rest.get(o..o + 4)?.try_into().ok()?;
-        Some(u32::from_le_bytes(b) as usize)
+/// Decodes a model, checking that the layers chain from [`INPUTS`] to [`CLASSES`].
+pub fn decode(bytes: &[u8]) -> Option<Vec<Layer>> {
+    let mut rest = bytes.strip_prefix(MAGIC)?;
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let (a, b) = rest.split_at_checked(n)?;
+        rest = b;
+        Some(a)
     };
-    if u32_at(0)? != INPUTS || u32_at(4)? != CLASSES {
+    let count = read_u32(&mut take)?;
+    if count == 0 || count > MAX_LAYERS {
         return None;
     }
-    let floats = rest.get(8..)?;
-    if floats.len() != 4 * CLASSES * (INPUTS + 1) {
+    let mut layers: Vec<Layer> = Vec::with_capacity(count);
+    let mut width = INPUTS;
+    for _ in 0..count {
+        let outputs = read_u32(&mut take)?;
+        let inputs = read_u32(&mut take)?;
+        if inputs != width || outputs == 0 || outputs > MAX_WIDTH {
+            return None;
+        }
+        let w = read_f32s(&mut take, outputs * inputs)?;
+        let b = read_f32s(&mut take, outputs)?;
+        layers.push(Layer {
+            outputs,
+            inputs,
+            w,
+            b,
+        });
+        width = outputs;
+    }
+    if width != CLASSES || !rest.is_empty() {
         return None;
     }
-    let all: Vec<f32> = floats
+    Some(layers)
+}
+
+fn read_u32<'a>(take: &mut impl FnMut(usize) -> Option<&'a [u8]>) -> Option<usize> {
+    let b: [u8; 4] = take(4)?.try_into().ok()?;
+    Some(u32::from_le_bytes(b) as usize)
+}
+
+fn read_f32s<'a>(take: &mut impl FnMut(usize) -> Option<&'a [u8]>, n: usize) -> Option<Vec<f32>> {
+    let bytes = take(n.checked_mul(4)?)?;
+    let v: Vec<f32> = bytes
         .chunks_exact(4)
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
-    if all.iter().any(|v| !v.is_finite()) {
-        return None;
-    }
-    let (w, b) = all.split_at(CLASSES * INPUTS);
-    Some(Model {
-        w: w.to_vec(),
-        b: b.to_vec(),
-    })
+    v.iter().all(|x| x.is_finite()).then_some(v)
 }
 
-/// Serialises a model (for the training example): `w` holds `CLASSES` rows of `INPUTS`.
-///
-/// # Panics
-/// Never; returns an empty vector when the sizes are wrong.
-pub fn encode(w: &[f32], b: &[f32]) -> Vec<u8> {
-    if w.len() != CLASSES * INPUTS || b.len() != CLASSES {
-        return Vec::new();
-    }
-    let mut out = Vec::with_capacity(16 + 4 * (w.len() + b.len()));
+/// Serialises a model (for the training example).
+pub fn encode(layers: &[Layer]) -> Vec<u8> {
+    let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&(INPUTS as u32).to_le_bytes());
-    out.extend_from_slice(&(CLASSES as u32).to_le_bytes());
-    for v in w.iter().chain(b) {
-        out.extend_from_slice(&v.to_le_bytes());
+    out.extend_from_slice(&(layers.len() as u32).to_le_bytes());
+    for l in layers {
+        out.extend_from_slice(&(l.outputs as u32).to_le_bytes());
+        out.extend_from_slice(&(l.inputs as u32).to_le_bytes());
+        for v in l.w.iter().chain(&l.b) {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
     }
     out
 }
 
-/// The probability of each allowed character (bit `i` of `allowed` is `ALPHABET[i]`) given the
-/// glyph window `x`, most probable first.
-pub(crate) fn probabilities(model: &Model, x: &[f32; INPUTS], allowed: u64) -> Vec<(u8, f32)> {
-    let mut logits: Vec<(u8, f32)> = Vec::with_capacity(CLASSES);
-    for (c, (row, bias)) in model.w.chunks_exact(INPUTS).zip(&model.b).enumerate() {
-        if allowed & (1 << c) == 0 {
-            continue;
+/// The logits of every class for the glyph window `x` (ReLU between layers).
+pub fn logits(layers: &[Layer], x: &[f32]) -> Vec<f32> {
+    let mut a = x.to_vec();
+    let mut out = Vec::new();
+    for (i, l) in layers.iter().enumerate() {
+        l.apply(&a, &mut out);
+        if i + 1 < layers.len() {
+            out.iter_mut().for_each(|v| *v = v.max(0.0));
         }
-        let z: f32 = row.iter().zip(x.iter()).map(|(a, b)| a * b).sum::<f32>() + bias;
-        logits.push((ALPHABET[c], z));
+        std::mem::swap(&mut a, &mut out);
     }
-    let max = logits.iter().map(|l| l.1).fold(f32::NEG_INFINITY, f32::max);
-    let sum: f32 = logits.iter().map(|l| (l.1 - max).exp()).sum();
-    let mut p: Vec<(u8, f32)> = logits
+    a
+}
+
+/// The probability of each allowed character (bit `i` of `allowed` is the `i`-th character of
+/// the alphabet) given the glyph window `x`, most probable first.
+pub(crate) fn probabilities(layers: &[Layer], x: &[f32; INPUTS], allowed: u64) -> Vec<(u8, f32)> {
+    let z = logits(layers, x);
+    let allowed_logits: Vec<(u8, f32)> = z
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| *c < CLASSES && allowed & (1 << c) != 0)
+        .map(|(c, &v)| (ALPHABET[c], v))
+        .collect();
+    let max = allowed_logits
+        .iter()
+        .map(|l| l.1)
+        .fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = allowed_logits.iter().map(|l| (l.1 - max).exp()).sum();
+    let mut p: Vec<(u8, f32)> = allowed_logits
         .into_iter()
-        .map(|(c, z)| (c, (z - max).exp() / sum.max(f32::MIN_POSITIVE)))
+        .map(|(c, v)| (c, (v - max).exp() / sum.max(f32::MIN_POSITIVE)))
         .collect();
     p.sort_by(|a, b| b.1.total_cmp(&a.1));
     p
@@ -111,7 +172,7 @@ mod tests {
     #[test]
     fn committed_model_decodes_and_round_trips() {
         let m = model().unwrap();
-        assert_eq!(encode(&m.w, &m.b), MODEL_BIN);
+        assert_eq!(encode(m), MODEL_BIN);
     }
 
     #[test]
@@ -125,7 +186,18 @@ mod tests {
         let at = nan.len() - 4;
         nan[at..].copy_from_slice(&f32::NAN.to_le_bytes());
         assert!(decode(&nan).is_none());
-        assert!(encode(&[0.0], &[0.0]).is_empty());
+        // Layers that do not chain from the inputs to the classes.
+        let one = Layer {
+            outputs: CLASSES,
+            inputs: 3,
+            w: vec![0.0; CLASSES * 3],
+            b: vec![0.0; CLASSES],
+        };
+        assert!(decode(&encode(&[one])).is_none());
+        assert!(decode(&encode(&[])).is_none());
+        let mut trailing = MODEL_BIN.to_vec();
+        trailing.push(0);
+        assert!(decode(&trailing).is_none());
     }
 
     #[test]

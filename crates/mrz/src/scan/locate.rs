@@ -661,7 +661,7 @@ pub(crate) fn locate(
             Err(LocateError::NotFound) => {}
         }
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|b| std::cmp::Reverse(b.0));
     // The same glyphs chained along two directions are one candidate: keep the frame the lines
     // run straightest in.
     let mut kept: Vec<(usize, Band)> = Vec::with_capacity(MAX_CANDIDATES);
@@ -781,7 +781,7 @@ fn bands_at(
             LocateError::NotFound
         });
     }
-    groups.sort_by(|a, b| b.0.cmp(&a.0));
+    groups.sort_by_key(|b| std::cmp::Reverse(b.0));
     groups.truncate(MAX_CANDIDATES);
     let bands: Vec<(usize, Band)> = groups
         .into_iter()
