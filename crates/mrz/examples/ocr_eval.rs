@@ -26,48 +26,32 @@ fn main() {
     }
     let (mut ok, mut wrong, mut err) = (0, 0, 0);
     let t0 = std::time::Instant::now();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    let mut results: Vec<Outcome> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    let mut out = Vec::new();
-                    for seed in (first + t..first + count).step_by(threads as usize) {
-                        let page = if harsh {
-                            synth::harsh_page(seed)
-                        } else {
-                            synth::random_page(seed)
-                        };
-                        let jpeg = page.jpeg();
-                        let t = std::time::Instant::now();
-                        let r = scan::read_image(&jpeg);
-                        let took = t.elapsed();
-                        let outcome = match r {
-                            Ok(rep) if rep.lines == page.mrz => None,
-                            Ok(rep) => Some((
-                                true,
-                                format!(
-                                    "seed {seed}: WRONG {:?} vs {:?} {:?}",
-                                    rep.lines, page.mrz, page.distortion
-                                ),
-                            )),
-                            Err(e) => Some((
-                                false,
-                                format!("seed {seed}: {e} {:?} {:?}", page.format, page.distortion),
-                            )),
-                        };
-                        out.push((seed, outcome, took));
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
+    let results: Vec<Outcome> = synth::for_seeds(first..first + count, |seed| {
+        let page = if harsh {
+            synth::harsh_page(seed)
+        } else {
+            synth::random_page(seed)
+        };
+        let jpeg = page.jpeg();
+        let t = std::time::Instant::now();
+        let r = scan::read_image(&jpeg);
+        let took = t.elapsed();
+        let outcome = match r {
+            Ok(rep) if rep.lines == page.mrz => None,
+            Ok(rep) => Some((
+                true,
+                format!(
+                    "seed {seed}: WRONG {:?} vs {:?} {:?}",
+                    rep.lines, page.mrz, page.distortion
+                ),
+            )),
+            Err(e) => Some((
+                false,
+                format!("seed {seed}: {e} {:?} {:?}", page.format, page.distortion),
+            )),
+        };
+        (seed, outcome, took)
     });
-    results.sort_by_key(|r| r.0);
     let mut read_time = std::time::Duration::ZERO;
     for (_, outcome, took) in results {
         read_time += took;
@@ -96,33 +80,22 @@ fn main() {
 /// the nearest rival (a false alarm when below the ambiguity margin); for positions read wrong,
 /// the cost of the truth (a wrong-valid risk when above it, or when the truth is not listed).
 pub fn margins(count: u64, first: u64) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    let per: Vec<Costs> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    let (mut right, mut wrong) = (Vec::new(), Vec::new());
-                    for seed in (first + t..first + count).step_by(threads as usize) {
-                        let page = synth::random_page(seed);
-                        let Ok(c) = scan::raw_candidates(&page.jpeg()) else {
-                            continue;
-                        };
-                        for (l, truth) in c.iter().zip(&page.mrz) {
-                            for (cands, t) in l.iter().zip(truth.chars()) {
-                                if cands[0].0 == t {
-                                    right.push(cands.get(1).map_or(9.0, |x| x.2));
-                                } else {
-                                    let c = cands.iter().find(|x| x.0 == t).map_or(9.0, |x| x.2);
-                                    wrong.push((c, cands[0].0, t));
-                                }
-                            }
-                        }
+    let per: Vec<Costs> = synth::for_seeds(first..first + count, |seed| {
+        let (mut right, mut wrong) = (Vec::new(), Vec::new());
+        let page = synth::random_page(seed);
+        if let Ok(c) = scan::raw_candidates(&page.jpeg()) {
+            for (l, truth) in c.iter().zip(&page.mrz) {
+                for (cands, t) in l.iter().zip(truth.chars()) {
+                    if cands[0].0 == t {
+                        right.push(cands.get(1).map_or(9.0, |x| x.2));
+                    } else {
+                        let c = cands.iter().find(|x| x.0 == t).map_or(9.0, |x| x.2);
+                        wrong.push((c, cands[0].0, t));
                     }
-                    (right, wrong)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
+                }
+            }
+        }
+        (right, wrong)
     });
     let mut right: Vec<f32> = per.iter().flat_map(|p| p.0.iter().copied()).collect();
     let mut wrong: Vec<(f32, char, char)> = per.iter().flat_map(|p| p.1.iter().copied()).collect();

@@ -71,64 +71,48 @@ const HIDDEN: usize = 96;
 /// truth on fewer than 70 % of positions are left out: they were cut at the wrong places, and
 /// their labels would teach noise. Fillers are kept one in five.
 fn collect(pages: u64, first: u64) -> Vec<Sample> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    let mut per: Vec<(u64, Vec<Sample>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    let mut out = Vec::new();
-                    for seed in (first + t..first + pages).step_by(threads as usize) {
-                        let page = if seed % 2 == 0 {
-                            synth::random_page(seed)
-                        } else {
-                            synth::harsh_page(seed)
-                        };
-                        let Ok(lines) = scan::glyph_windows(&page.jpeg()) else {
-                            continue;
-                        };
-                        let mut kept = Vec::new();
-                        let mut filler = 0usize;
-                        for (line, truth) in lines.iter().zip(&page.mrz) {
-                            let truth = truth.as_bytes();
-                            let agree = line
-                                .iter()
-                                .zip(truth)
-                                .filter(|(g, t)| g.template_best as u8 == **t)
-                                .count();
-                            if agree * 10 < line.len() * 7 || line.len() != truth.len() {
-                                continue;
-                            }
-                            for (g, &t) in line.iter().zip(truth) {
-                                let label = ALPHABET.iter().position(|&a| a == t).unwrap();
-                                if g.allowed & (1 << label) == 0 {
-                                    continue;
-                                }
-                                if t == b'<' {
-                                    filler += 1;
-                                    if !filler.is_multiple_of(5) {
-                                        continue;
-                                    }
-                                }
-                                kept.push(Sample {
-                                    x: g.pixels.clone(),
-                                    allowed: g.allowed,
-                                    label,
-                                });
-                            }
-                        }
-                        out.push((seed, kept));
+    let per: Vec<Vec<Sample>> = synth::for_seeds(first..first + pages, |seed| {
+        let page = if seed % 2 == 0 {
+            synth::random_page(seed)
+        } else {
+            synth::harsh_page(seed)
+        };
+        let Ok(lines) = scan::glyph_windows(&page.jpeg()) else {
+            return Vec::new();
+        };
+        let mut kept = Vec::new();
+        let mut filler = 0usize;
+        for (line, truth) in lines.iter().zip(&page.mrz) {
+            let truth = truth.as_bytes();
+            let agree = line
+                .iter()
+                .zip(truth)
+                .filter(|(g, t)| g.template_best as u8 == **t)
+                .count();
+            if agree * 10 < line.len() * 7 || line.len() != truth.len() {
+                continue;
+            }
+            for (g, &t) in line.iter().zip(truth) {
+                let label = ALPHABET.iter().position(|&a| a == t).unwrap();
+                if g.allowed & (1 << label) == 0 {
+                    continue;
+                }
+                if t == b'<' {
+                    filler += 1;
+                    if !filler.is_multiple_of(5) {
+                        continue;
                     }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
+                }
+                kept.push(Sample {
+                    x: g.pixels.clone(),
+                    allowed: g.allowed,
+                    label,
+                });
+            }
+        }
+        kept
     });
-    per.sort_by_key(|p| p.0);
-    per.into_iter().flat_map(|p| p.1).collect()
+    per.into_iter().flatten().collect()
 }
 
 #[allow(clippy::needless_range_loop)] // class-indexed arrays

@@ -118,30 +118,13 @@ fn oversized_images_are_refused_before_decoding() {
 #[test]
 fn accuracy_on_300_synthetic_pages() {
     const PAGES: u64 = 300;
-    let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(8) as u64;
-    let results: Vec<(u64, Format, Result<bool, String>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    let mut out = Vec::new();
-                    for seed in (t..PAGES).step_by(threads as usize) {
-                        let page = synth::random_page(seed);
-                        let r = match scan::read_image(&page.jpeg()) {
-                            Ok(rep) => Ok(rep.lines == page.mrz),
-                            Err(e) => Err(e.to_string()),
-                        };
-                        out.push((seed, page.format, r));
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
+    let results: Vec<(u64, Format, Result<bool, String>)> = synth::for_seeds(0..PAGES, |seed| {
+        let page = synth::random_page(seed);
+        let r = match scan::read_image(&page.jpeg()) {
+            Ok(rep) => Ok(rep.lines == page.mrz),
+            Err(e) => Err(e.to_string()),
+        };
+        (seed, page.format, r)
     });
     assert_eq!(results.len() as u64, PAGES);
     let wrong: Vec<u64> = results

@@ -595,3 +595,29 @@ pub fn harsh_page(seed: u64) -> Page {
     let d = Distortion::harsh(&mut rng);
     render(format, &mrz, &d, rng.next_u64())
 }
+
+/// Runs `f` on every seed of `seeds` over the available cores (at most 8) and returns the results
+/// in seed order: for measuring the scanner on many pages.
+pub fn for_seeds<T: Send>(seeds: std::ops::Range<u64>, f: impl Fn(u64) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8)) as u64;
+    let f = &f;
+    let seeds = &seeds;
+    let mut out: Vec<(u64, T)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    (seeds.start + t..seeds.end)
+                        .step_by(threads as usize)
+                        .map(|seed| (seed, f(seed)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    out.sort_by_key(|r| r.0);
+    out.into_iter().map(|r| r.1).collect()
+}
