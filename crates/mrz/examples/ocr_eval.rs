@@ -6,7 +6,20 @@
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // example code
 
+use epassport_mrz::Format;
 use epassport_mrz::scan::{self, synth};
+
+/// As `synth::random_page` with the pitch drawn from `lo..hi` pixels and the blur scaled to it.
+fn small_page(seed: u64, lo: f32, hi: f32) -> synth::Page {
+    let mut rng = synth::Rng::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let format = [Format::Td1, Format::Td2, Format::Td3][(seed % 3) as usize];
+    let mrz = synth::random_mrz(format, &mut rng);
+    let mut d = synth::Distortion::random(&mut rng);
+    let pitch = rng.range(lo, hi);
+    d.blur_sigma *= pitch / d.pitch_px;
+    d.pitch_px = pitch;
+    synth::render(format, &mrz, &d, rng.next_u64())
+}
 
 /// (seed, `None` when exact or (wrong-valid?, line to print), read time).
 type Outcome = (u64, Option<(bool, String)>, std::time::Duration);
@@ -20,6 +33,12 @@ fn main() {
     let first: u64 = args.get(2).map_or(0, |s| s.parse().unwrap());
     let verbose = args.iter().any(|a| a == "-v");
     let harsh = args.iter().any(|a| a == "--harsh");
+    // `--pitch LO,HI`: the random distortion with the character pitch drawn from LO..HI pixels
+    // (blur scaled with it), for measuring small text.
+    let pitch: Option<(f32, f32)> = args.iter().position(|a| a == "--pitch").map(|i| {
+        let v: Vec<f32> = args[i + 1].split(',').map(|x| x.parse().unwrap()).collect();
+        (v[0], v[1])
+    });
     if args.iter().any(|a| a == "--margins") {
         margins(count, first);
         return;
@@ -27,7 +46,9 @@ fn main() {
     let (mut ok, mut wrong, mut err) = (0, 0, 0);
     let t0 = std::time::Instant::now();
     let results: Vec<Outcome> = synth::for_seeds(first..first + count, |seed| {
-        let page = if harsh {
+        let page = if let Some((lo, hi)) = pitch {
+            small_page(seed, lo, hi)
+        } else if harsh {
             synth::harsh_page(seed)
         } else {
             synth::random_page(seed)

@@ -4,7 +4,7 @@
 
 use super::classify::ALPHABET;
 use crate::parse::{Span, layout};
-use crate::{Field, Format, Mrz, MrzError, ParseOptions};
+use crate::{Field, Format, Mrz, MrzError, ParseOptions, Warning};
 
 pub(crate) const DIGITS: u64 = (1 << 10) - 1;
 pub(crate) const LETTERS: u64 = ((1 << 26) - 1) << 10;
@@ -125,6 +125,12 @@ const TAU: f32 = 2.0;
 const MAX_SWAPS: usize = 48;
 const MAX_PAIR_SWAPS: usize = 32;
 
+fn has_unknown_country(mrz: &Mrz) -> bool {
+    mrz.warnings
+        .iter()
+        .any(|w| matches!(w, Warning::UnknownCountry { .. }))
+}
+
 fn parse_strict(lines: &[Vec<u8>]) -> Result<Mrz, MrzError> {
     let text: Vec<String> = lines
         .iter()
@@ -177,7 +183,26 @@ pub(crate) fn decide(cands: &[Vec<Cands>]) -> Result<Decision, Undecided> {
         }
         l
     };
+    // The first position where two readings differ, as an ambiguity.
+    let differ = |a: &[Vec<u8>], b: &[Vec<u8>]| -> Option<Undecided> {
+        a.iter().zip(b).enumerate().find_map(|(li, (x, y))| {
+            (0..x.len())
+                .find(|&ci| x.get(ci) != y.get(ci))
+                .map(|ci| Undecided::Ambiguous {
+                    line: li,
+                    column: ci,
+                    first: char::from(x[ci]),
+                    second: char::from(y.get(ci).copied().unwrap_or(b'<')),
+                })
+        })
+    };
     let mut first_error = None;
+    // Valid readings whose issuing state or nationality is no ICAO 9303-3 code come second: no
+    // check digit covers those letters, and a misread one usually makes an unknown code. They
+    // are returned (with the parser's warning) only when no reading with known codes validates
+    // and no other such reading comes close.
+    let mut unknown: Option<Found> = None;
+    let mut unknown_rival: Option<Undecided> = None;
     let mut found: Option<Found> = None;
     for (cost, combo) in &combos {
         if let Some(f) = &found
@@ -187,18 +212,18 @@ pub(crate) fn decide(cands: &[Vec<Cands>]) -> Result<Decision, Undecided> {
         }
         let lines = apply(combo);
         match parse_strict(&lines) {
+            Ok(mrz) if has_unknown_country(&mrz) => match &unknown {
+                None => unknown = Some((*cost, lines, mrz, combo.clone())),
+                Some(u) if *cost < u.0 + tau && unknown_rival.is_none() => {
+                    unknown_rival = differ(&u.1, &lines);
+                }
+                Some(_) => {}
+            },
             Ok(mrz) => {
                 if let Some(f) = &found {
                     // A second valid reading nearly as good: say where they differ.
-                    for (li, (a, b)) in f.1.iter().zip(&lines).enumerate() {
-                        if let Some(ci) = (0..a.len()).find(|&ci| a.get(ci) != b.get(ci)) {
-                            return Err(Undecided::Ambiguous {
-                                line: li,
-                                column: ci,
-                                first: char::from(a[ci]),
-                                second: char::from(b.get(ci).copied().unwrap_or(b'<')),
-                            });
-                        }
+                    if let Some(a) = differ(&f.1, &lines) {
+                        return Err(a);
                     }
                 } else {
                     found = Some((*cost, lines, mrz, combo.clone()));
@@ -211,7 +236,12 @@ pub(crate) fn decide(cands: &[Vec<Cands>]) -> Result<Decision, Undecided> {
             }
         }
     }
-    let Some((_, lines, mrz, combo)) = found else {
+    let chosen = match (found, unknown_rival) {
+        (Some(f), _) => Some(f),
+        (None, Some(rival)) => return Err(rival),
+        (None, None) => unknown,
+    };
+    let Some((_, lines, mrz, combo)) = chosen else {
         return Err(Undecided::NotValid(first_error.unwrap_or(MrzError::Empty)));
     };
     let mut changes: Vec<(usize, usize, char, char)> = combo
@@ -230,4 +260,100 @@ pub(crate) fn decide(cands: &[Vec<Cands>]) -> Result<Decision, Undecided> {
         mrz,
         changes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)] // test code
+    use super::*;
+
+    /// ICAO 9303-4 Appendix A's TD3 specimen.
+    const L1: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+    const L2: &str = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+
+    /// Every position read as `lines` with certainty, except the given ones, which get the
+    /// alternatives (character, probability, cost), best first.
+    fn cands(lines: &[&str], alts: &[((usize, usize), Cands)]) -> Vec<Vec<Cands>> {
+        let mut out: Vec<Vec<Cands>> = lines
+            .iter()
+            .map(|l| l.bytes().map(|c| vec![(c, 1.0, 0.0)]).collect())
+            .collect();
+        for ((li, ci), a) in alts {
+            out[*li][*ci] = a.clone();
+        }
+        out
+    }
+
+    #[test]
+    fn a_certain_reading_is_returned_unchanged() {
+        let d = decide(&cands(&[L1, L2], &[])).unwrap();
+        assert_eq!(d.lines, [L1, L2]);
+        assert!(d.changes.is_empty());
+    }
+
+    #[test]
+    fn check_digits_choose_the_alternative() {
+        // The document number's '9' read as '8' first: only '9' satisfies its check digit.
+        let read = L2.replacen("L8989", "L8988", 1);
+        let d = decide(&cands(
+            &[L1, &read],
+            &[((1, 4), vec![(b'8', 0.7, 0.0), (b'9', 0.3, 0.85)])],
+        ))
+        .unwrap();
+        assert_eq!(d.lines, [L1, L2]);
+        assert_eq!(d.changes, [(1, 4, '8', '9')]);
+    }
+
+    #[test]
+    fn two_close_readings_of_an_unprotected_letter_are_ambiguous() {
+        // A name letter: no check digit decides between 'A' and 'R'.
+        let c = cands(
+            &[L1, L2],
+            &[((0, 15), vec![(b'A', 0.6, 0.0), (b'R', 0.4, 0.4)])],
+        );
+        match decide(&c) {
+            Err(Undecided::Ambiguous {
+                line: 0,
+                column: 15,
+                ..
+            }) => {}
+            Err(e) => panic!("{e:?}"),
+            Ok(d) => panic!("{:?}", d.lines),
+        }
+    }
+
+    #[test]
+    fn a_known_country_code_wins_over_a_close_unknown_one() {
+        // The issuing state's 'O' nearly read as 'Q': "UTQ" is no ICAO code, "UTO" is.
+        let c = cands(
+            &[L1, L2],
+            &[((0, 4), vec![(b'Q', 0.55, 0.0), (b'O', 0.45, 0.2)])],
+        );
+        let d = decide(&c).unwrap();
+        assert_eq!(d.lines, [L1, L2]);
+        assert_eq!(d.changes, [(0, 4, 'Q', 'O')]);
+    }
+
+    #[test]
+    fn an_unknown_country_code_is_returned_only_when_no_known_one_validates() {
+        // An old specimen's "BDR": no alternative makes a known code; returned with the
+        // parser's warning.
+        let l1 = L1.replacen("P<UTO", "P<BDR", 1);
+        let d = decide(&cands(&[&l1, L2], &[])).unwrap();
+        assert_eq!(d.lines[0], l1);
+        assert!(has_unknown_country(&d.mrz));
+        // Two unknown codes equally likely: ambiguous.
+        let c = cands(
+            &[&l1, L2],
+            &[((0, 4), vec![(b'R', 0.5, 0.0), (b'P', 0.5, 0.1)])],
+        );
+        assert!(matches!(
+            decide(&c),
+            Err(Undecided::Ambiguous {
+                line: 0,
+                column: 4,
+                ..
+            })
+        ));
+    }
 }

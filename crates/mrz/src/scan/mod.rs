@@ -20,8 +20,9 @@
 //! one place off is re-read shifted. The glyph window template matching aligned is then
 //! classified by a linear model trained on synthetic pages ([`learned`]), over the characters
 //! the position allows. Each position keeps its alternatives; the check digits and the strict
-//! parser choose the most probable combination that validates, and a second valid combination
-//! within a small likelihood margin makes the read fail as ambiguous rather than guess.
+//! parser choose the most probable combination that validates (readings whose country codes
+//! are ICAO 9303-3 codes first), and a second valid combination within a small likelihood
+//! margin makes the read fail as ambiguous rather than guess.
 //!
 //! A reading is only returned when the strict parser accepts it: positions that no check digit
 //! covers (names, nationality, sex) are protected by that margin alone.
