@@ -24,7 +24,7 @@ use crate::crypto::{CryptoError, Element, Group, PrivateKey, RandomSource};
 use crate::kdf::{Cipher, KdfCounter, SecretKey};
 use crate::pace::{group_from_domain_parameters, sm_cipher};
 use crate::sm::{SecureMessaging, SecureTransport, SmError, SmKeys};
-use epassport_card::{Command, StatusWord, Transport};
+use epassport_card::{CardError, Command, StatusWord, Transport};
 use epassport_lds::security_infos::{
     self as si, CaProtocol, ChipAuthenticationPublicKeyInfo, DomainParameters, KeyAgreement,
     SecurityInfos,
@@ -62,6 +62,11 @@ pub enum CaError {
     /// Secure messaging failed before the keys were switched (the session is gone).
     #[error("secure messaging failed during Chip Authentication: {0}")]
     SecureMessaging(String),
+    /// The link to the chip failed during Chip Authentication (card removed, reader gone, a
+    /// time-out): the card layer's error, to tell a lost link (no evidence either way) from a
+    /// chip that answered wrongly.
+    #[error("the link to the chip failed during Chip Authentication: {0}")]
+    Card(CardError),
     /// CA version 2: the chip's authentication token `T_PICC` does not verify under the keys
     /// derived from the DG14 / EF.CardSecurity public key: the chip does not hold that key.
     #[error(
@@ -73,6 +78,15 @@ pub enum CaError {
         /// The token the keys give (hex).
         expected: String,
     },
+}
+
+/// A secure-messaging failure before the proof: the card layer's error kept as such (a lost
+/// link), anything else as text.
+fn sm_error(e: SmError) -> CaError {
+    match e {
+        SmError::Card(c) => CaError::Card(c),
+        e => CaError::SecureMessaging(e.to_string()),
+    }
 }
 
 impl From<CryptoError> for CaError {
@@ -357,7 +371,7 @@ pub fn authenticate_with_key<T: Transport>(
     let pk_bytes = group.encode(&pk);
     let shared = group.shared_secret(sk, &params.chip_public_key)?;
     let cipher = params.cipher();
-    let sm_err = |e: SmError| CaError::SecureMessaging(e.to_string());
+    let sm_err = sm_error;
     let mut transcript = CaTranscript {
         terminal_public_key: pk_bytes.clone(),
         shared_secret: shared.clone(),
@@ -439,6 +453,7 @@ pub fn authenticate_with_key<T: Transport>(
                 sw: r.sw,
             });
         }
+        Err(SmError::Card(e)) => return Err(CaError::Card(e)),
         Err(e) => return Err(CaError::NotProved(e.to_string())),
     }
     Ok((

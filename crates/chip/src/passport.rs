@@ -447,7 +447,7 @@ impl<T: Transport> ChipSession<T> {
                 ),
                 detail: ev.proof.into(),
             },
-            Err(CaError::SecureMessaging(e) | CaError::NotProved(e)) if e.contains("lost") => {
+            Err(CaError::Card(e)) if card_kind(&e) == FailureKind::CommunicationLost => {
                 Outcome::NotPerformed {
                     why: format!("the link was lost: {e}"),
                 }

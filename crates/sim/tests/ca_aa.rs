@@ -96,6 +96,28 @@ fn clone_fails_chip_authentication_with_a_precise_reason() {
 }
 
 #[test]
+fn a_card_removed_during_chip_authentication_is_a_lost_link_not_a_failed_proof() {
+    use epassport_card::CardError;
+    use epassport_sim::ChipBuilder;
+    use epassport_sim::config::ChipConfig;
+    // Count the APDUs access control takes, then remove the card at the first CA command.
+    let mut probe = SimChip::from_fixture(&fixture("demo")).unwrap();
+    drop(bac_session(&mut probe));
+    let before_ca = probe.stats().apdus;
+    let config = ChipConfig::load(&fixture("demo")).unwrap();
+    let mut chip = ChipBuilder::from_config(config)
+        .remove_after_apdus(before_ca)
+        .build();
+    let params = CaParameters::from_security_infos(&dg14("demo")).unwrap();
+    let mut st = bac_session(&mut chip);
+    let err = ca::authenticate(&mut st, &params[0], &mut StdRng::seed_from_u64(1)).unwrap_err();
+    assert!(
+        matches!(err, CaError::Card(CardError::CommunicationLost(_))),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn chip_authentication_needs_access_control_first() {
     let mut chip = SimChip::from_fixture(&fixture("demo")).unwrap();
     let r = exchange(

@@ -300,3 +300,44 @@ fn pace_cam_clone_fails_the_cam_check() {
     );
     assert_eq!(r.verdict().status(), "clone_suspected");
 }
+
+#[test]
+fn a_card_removed_at_chip_authentication_leaves_it_not_performed_not_failed() {
+    let open_and_read = |chip: &mut SimChip, opts: &AntiCloneOptions| {
+        let key = mrz_key(chip);
+        let creds = Credentials {
+            mrz: Some(&key),
+            can: None,
+        };
+        let mut rng = StdRng::seed_from_u64(7);
+        let mut session = ChipSession::open(chip, &creds, AccessChoice::Auto, &mut rng).unwrap();
+        let mut doc = DocumentRead::default();
+        session
+            .read_document(&mut doc, &ReadOptions::default(), &mut |_, _| {})
+            .unwrap();
+        session.anti_cloning(&doc, opts, &mut rng)
+    };
+    // Everything before Chip Authentication, on an untouched chip: how many APDUs it takes.
+    let mut probe = SimChip::from_fixture(&fixture("demo")).unwrap();
+    let none = AntiCloneOptions {
+        chip_authentication: false,
+        active_authentication: false,
+    };
+    open_and_read(&mut probe, &none);
+    let before_ca = probe.stats().apdus;
+    // The card leaves the field at the first CA command.
+    let config = epassport_sim::ChipConfig::load(&fixture("demo")).unwrap();
+    let mut chip = epassport_sim::ChipBuilder::from_config(config)
+        .remove_after_apdus(before_ca)
+        .build();
+    let ca_only = AntiCloneOptions {
+        chip_authentication: true,
+        active_authentication: false,
+    };
+    let report = open_and_read(&mut chip, &ca_only);
+    match &report.chip_authentication.outcome {
+        Outcome::NotPerformed { why } => assert!(why.starts_with("the link was lost"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert_ne!(report.verdict().status(), "genuine");
+}
