@@ -40,6 +40,17 @@ pub enum Curve {
 }
 
 impl Curve {
+    /// The curve's name (`P-256`, `brainpoolP256r1`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Curve::P256 => "P-256",
+            Curve::P384 => "P-384",
+            Curve::P521 => "P-521",
+            Curve::BrainpoolP256r1 => "brainpoolP256r1",
+            Curve::BrainpoolP384r1 => "brainpoolP384r1",
+        }
+    }
+
     const ALL: [Curve; 5] = [
         Curve::P256,
         Curve::P384,

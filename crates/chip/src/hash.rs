@@ -20,6 +20,17 @@ pub enum HashAlg {
 }
 
 impl HashAlg {
+    /// The algorithm's name as the standards write it (`SHA-256`).
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlg::Sha1 => "SHA-1",
+            HashAlg::Sha224 => "SHA-224",
+            HashAlg::Sha256 => "SHA-256",
+            HashAlg::Sha384 => "SHA-384",
+            HashAlg::Sha512 => "SHA-512",
+        }
+    }
+
     /// Output length in bytes.
     pub fn len(self) -> usize {
         match self {
@@ -50,5 +61,25 @@ impl HashAlg {
             HashAlg::Sha384 => run::<Sha384>(parts),
             HashAlg::Sha512 => run::<Sha512>(parts),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HashAlg;
+
+    #[test]
+    fn names_are_the_standard_ones() {
+        let names: Vec<&str> = [
+            HashAlg::Sha1,
+            HashAlg::Sha224,
+            HashAlg::Sha256,
+            HashAlg::Sha384,
+            HashAlg::Sha512,
+        ]
+        .iter()
+        .map(|h| h.name())
+        .collect();
+        assert_eq!(names, ["SHA-1", "SHA-224", "SHA-256", "SHA-384", "SHA-512"]);
     }
 }

@@ -500,20 +500,16 @@ impl<T: Transport> ChipSession<T> {
     }
 }
 
-fn hash_name(h: crate::hash::HashAlg) -> String {
-    format!("{h:?}").replace("Sha", "SHA-")
-}
-
 fn describe_aa(ev: &AaEvidence) -> String {
     match ev {
         AaEvidence::Rsa { key_bits, hash, .. } => {
             format!(
                 "RSA-{key_bits} ISO/IEC 9796-2 scheme 1 with {}",
-                hash_name(*hash)
+                hash.name()
             )
         }
         AaEvidence::Ecdsa { curve, hash, .. } => {
-            format!("ECDSA {curve:?} with {}", hash_name(*hash))
+            format!("ECDSA {} with {}", curve.name(), hash.name())
         }
         #[allow(unreachable_patterns)]
         _ => format!("{ev:?}"),

@@ -85,7 +85,7 @@ fn genuine_chip_passes_aa_and_ca_and_is_genuine_once_bound() {
     );
     let aa = &r.report.active_authentication;
     assert!(
-        matches!(&aa.outcome, Outcome::Passed { protocol, .. } if protocol.starts_with("RSA-2048")),
+        matches!(&aa.outcome, Outcome::Passed { protocol, .. } if protocol.starts_with("RSA-2048 ISO/IEC 9796-2 scheme 1 with SHA-")),
         "{:?}",
         aa.outcome
     );
