@@ -29,6 +29,14 @@ impl LineFit {
     pub fn v_at(&self, i: f32) -> f32 {
         self.v[0] + self.v[1] * i + self.v[2] * i * i
     }
+    /// The same line indexed `s` places further on: `u(i + s)`, `v(i + s)` as polynomials in `i`.
+    pub fn shifted(&self, s: f32) -> LineFit {
+        let shift = |c: [f32; 3]| [c[0] + c[1] * s + c[2] * s * s, c[1] + 2.0 * c[2] * s, c[2]];
+        LineFit {
+            u: shift(self.u),
+            v: shift(self.v),
+        }
+    }
     /// The local pitch (du/di) at `i`.
     pub fn pitch_at(&self, i: f32) -> f32 {
         self.u[1] + 2.0 * self.u[2] * i

@@ -35,11 +35,13 @@ pub mod learned;
 mod locate;
 pub mod synth;
 
+use std::borrow::Cow;
+
 use classify::{ALPHABET, MARGIN, PH, PW, TH, TW};
 use gray::Gray;
 use locate::{Band, LocateError};
 
-use crate::{Field, Format, Mrz};
+use crate::{Field, Mrz};
 
 /// Limits and knobs of [`read_image_with`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -435,6 +437,24 @@ fn quick(
     }
 }
 
+/// The template set (of [`classify::BLURS`]) that chooses the band and its reading direction.
+const MID_SET: usize = 1;
+
+/// The index in `levels` of the pyramid level of `g` for factor `f`, made once (the image
+/// itself at factor 1).
+fn level_at<'a>(levels: &mut Vec<(usize, Cow<'a, Gray>)>, g: &'a Gray, f: usize) -> usize {
+    if let Some(i) = levels.iter().position(|l| l.0 == f) {
+        return i;
+    }
+    let level = if f > 1 {
+        Cow::Owned(g.downsample(f))
+    } else {
+        Cow::Borrowed(g)
+    };
+    levels.push((f, level));
+    levels.len() - 1
+}
+
 /// The pyramid level factor for a band: glyph cells sampled at about template resolution.
 fn level_factor(band: &Band) -> usize {
     ((band.pitch / TW as f32) as usize).max(1)
@@ -473,17 +493,8 @@ fn classify_band(g: &Gray, ink: locate::Ink) -> Result<Classified, OcrError> {
         Err(LocateError::NotFound) => return Err(OcrError::NoMrzFound),
         Err(LocateError::Partial { .. }) => return Err(OcrError::CutOff),
     };
-    let mid = &tpl.sets[1];
-    // Pyramid levels by factor, made once.
-    let mut levels: Vec<(usize, Gray)> = Vec::new();
-    let mut level_for = |f: usize| -> Gray {
-        if let Some((_, l)) = levels.iter().find(|l| l.0 == f) {
-            return l.clone();
-        }
-        let l = if f > 1 { g.downsample(f) } else { g.clone() };
-        levels.push((f, l.clone()));
-        l
-    };
+    let mid = &tpl.sets[MID_SET];
+    let mut levels: Vec<(usize, Cow<'_, Gray>)> = Vec::new();
     // The candidate whose glyphs match the font best, in its better reading direction.
     let mut best: Option<(f32, Band, bool)> = None;
     let mut smallest_pitch = f32::INFINITY;
@@ -493,10 +504,11 @@ fn classify_band(g: &Gray, ink: locate::Ink) -> Result<Classified, OcrError> {
             continue;
         }
         let f = level_factor(&band);
-        let level = level_for(f);
+        let at = level_at(&mut levels, g, f);
+        let level = &levels[at].1;
         let classes = decide::classes(band.n);
-        let fwd = quick(&band, &level, f, false, mid, &classes).0;
-        let back = quick(&band, &level, f, true, mid, &classes).0;
+        let fwd = quick(&band, level, f, false, mid, &classes).0;
+        let back = quick(&band, level, f, true, mid, &classes).0;
         let (score, flip) = if back > fwd {
             (back, true)
         } else {
@@ -506,7 +518,7 @@ fn classify_band(g: &Gray, ink: locate::Ink) -> Result<Classified, OcrError> {
             best = Some((score, band, flip));
         }
     }
-    let Some((_, mut band, flip)) = best else {
+    let Some((mid_score, mut band, flip)) = best else {
         return Err(OcrError::TooSmall {
             pitch: smallest_pitch,
         });
@@ -515,13 +527,21 @@ fn classify_band(g: &Gray, ink: locate::Ink) -> Result<Classified, OcrError> {
         return Err(OcrError::CutOff);
     }
     let f = level_factor(&band);
-    let level = level_for(f);
+    let at = level_at(&mut levels, g, f);
+    let level = &levels[at].1;
     let classes = decide::classes(band.n);
-    // Blur: the template set that matches best.
-    let set_index = (0..tpl.sets.len())
-        .map(|i| (quick(&band, &level, f, flip, &tpl.sets[i], &classes).0, i))
+    // Blur: the template set that matches best (the middle one was matched above).
+    let (set_score, set_index) = (0..tpl.sets.len())
+        .map(|i| {
+            let score = if i == MID_SET {
+                mid_score
+            } else {
+                quick(&band, level, f, flip, &tpl.sets[i], &classes).0
+            };
+            (score, i)
+        })
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map_or(1, |x| x.1);
+        .unwrap_or((mid_score, MID_SET));
     let set = &tpl.sets[set_index];
     let blur = classify::BLURS[set_index] / TW as f32;
     // Softer than the second-blurriest templates: beyond the blur the classifier was measured
@@ -529,7 +549,7 @@ fn classify_band(g: &Gray, ink: locate::Ink) -> Result<Classified, OcrError> {
     // other and a confident reading can be wrong.
     if set_index + 1 == classify::BLURS.len() {
         return Err(OcrError::TooBlurred {
-            score: quick(&band, &level, f, flip, set, &classes).0,
+            score: set_score,
             blur,
         });
     }
@@ -539,7 +559,7 @@ fn classify_band(g: &Gray, ink: locate::Ink) -> Result<Classified, OcrError> {
         for (li, row) in classes.iter().enumerate() {
             let mut line = Vec::with_capacity(row.len());
             for (ci, &mask) in row.iter().enumerate().step_by(step) {
-                let p = patch(band, &level, f, li, ci, flip);
+                let p = patch(band, level, f, li, ci, flip);
                 let c = classify::classify(set, &p, mask, reach);
                 line.push((ci, c));
             }
@@ -593,18 +613,7 @@ fn classify_band(g: &Gray, ink: locate::Ink) -> Result<Classified, OcrError> {
         let bl = if flip { nl - 1 - li } else { li };
         for s in [-1.0f32, 1.0] {
             let mut trial = band.clone();
-            let l = &mut trial.lines[bl];
-            // u(i + s) and v(i + s) as polynomials in i.
-            l.u = [
-                l.u[0] + l.u[1] * s + l.u[2] * s * s,
-                l.u[1] + 2.0 * l.u[2] * s,
-                l.u[2],
-            ];
-            l.v = [
-                l.v[0] + l.v[1] * s + l.v[2] * s * s,
-                l.v[1] + 2.0 * l.v[2] * s,
-                l.v[2],
-            ];
+            trial.lines[bl] = trial.lines[bl].shifted(s);
             let Some(shifted) = classify_all(&trial, 1, MARGIN).into_iter().nth(li) else {
                 continue;
             };
@@ -779,7 +788,6 @@ fn report(band: &Band, flip: bool, cands: &[Vec<decide::Cands>], d: decide::Deci
     if skew >= 180.0 {
         skew -= 360.0;
     }
-    let _ = Format::Td3;
     OcrReport {
         mrz: d.mrz,
         lines: d.lines,
@@ -826,6 +834,5 @@ fn patch(band: &Band, level: &Gray, f: usize, li: usize, ci: usize, flip: bool) 
                 255.0 - level.sample((x + 0.5) * inv_f - 0.5, (y + 0.5) * inv_f - 0.5);
         }
     }
-    let _ = ALPHABET;
     out
 }
