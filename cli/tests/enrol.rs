@@ -720,15 +720,7 @@ fn mrz_from_a_photo_of_the_data_page() {
     .map(|s| (*s).to_owned())
     .collect();
     let mut rng = synth::Rng::new(11);
-    let mut dist = synth::Distortion::random(&mut rng);
-    dist.rotation_deg = 183.0;
-    dist.blur_sigma = 0.5;
-    dist.pitch_px = 16.0;
-    dist.contrast = 0.9;
-    dist.noise = 2.0;
-    dist.glare = 0.0;
-    dist.perspective = 0.0;
-    dist.jpeg_quality = 90;
+    let dist = synth::Distortion::clean(&mut rng, 183.0, 16.0);
     let photo = d.join("page.jpg");
     std::fs::write(&photo, synth::render(Format::Td3, &lines, &dist, 11).jpeg()).unwrap();
     let (v, _) = demo("holder", &["--mrz-image", photo.to_str().unwrap()]);

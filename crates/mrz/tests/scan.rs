@@ -8,15 +8,7 @@ use epassport_mrz::scan::{self, OcrError, ScanOptions, synth};
 fn clean(format: Format, rotation_deg: f32, seed: u64) -> synth::Page {
     let mut rng = synth::Rng::new(seed);
     let mrz = synth::random_mrz(format, &mut rng);
-    let mut d = synth::Distortion::random(&mut rng);
-    d.rotation_deg = rotation_deg;
-    d.perspective = 0.0;
-    d.blur_sigma = 0.5;
-    d.contrast = 0.9;
-    d.glare = 0.0;
-    d.noise = 2.0;
-    d.jpeg_quality = 90;
-    d.pitch_px = 18.0;
+    let d = synth::Distortion::clean(&mut rng, rotation_deg, 18.0);
     synth::render(format, &mrz, &d, seed)
 }
 

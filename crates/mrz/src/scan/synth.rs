@@ -83,44 +83,98 @@ pub struct Distortion {
 impl Distortion {
     /// A random distortion within the ranges the accuracy test covers.
     pub fn random(rng: &mut Rng) -> Self {
-        let pitch_px = rng.range(11.0, 24.0);
-        Distortion {
-            rotation_deg: 90.0 * rng.below(4) as f32 + rng.range(-10.0, 10.0),
-            perspective: rng.range(0.0, 0.04),
-            pitch_px,
-            fill: rng.range(0.6, 0.92),
-            blur_sigma: rng.range(0.0, 0.07) * pitch_px,
-            contrast: rng.range(0.4, 1.0),
-            glare: if rng.f() < 0.3 {
-                rng.range(40.0, 110.0)
-            } else {
-                0.0
+        Self::drawn(
+            rng,
+            &Ranges {
+                pitch: (11.0, 24.0),
+                perspective: 0.04,
+                fill: 0.92,
+                blur_pitch: 0.07,
+                contrast: 0.4,
+                glare_chance: 0.3,
+                glare: 110.0,
+                noise: 8.0,
+                jpeg_quality: 40.0,
             },
-            noise: rng.range(0.0, 8.0),
-            jpeg_quality: rng.range(40.0, 95.0) as u8,
-        }
+        )
     }
 
     /// A harsher random distortion (stress figures, not the accuracy target): blur up to 0.14
     /// pitch, contrast down to 0.3, noise up to 12, JPEG quality down to 30, perspective 6 %.
     pub fn harsh(rng: &mut Rng) -> Self {
-        let pitch_px = rng.range(10.0, 24.0);
+        Self::drawn(
+            rng,
+            &Ranges {
+                pitch: (10.0, 24.0),
+                perspective: 0.06,
+                fill: 0.95,
+                blur_pitch: 0.14,
+                contrast: 0.3,
+                glare_chance: 0.4,
+                glare: 140.0,
+                noise: 12.0,
+                jpeg_quality: 30.0,
+            },
+        )
+    }
+
+    /// A clean photo at `rotation_deg` and `pitch_px`: flat, sharp, evenly lit, little noise, JPEG
+    /// quality 90 (the rest, such as how much of the frame the page fills, drawn from `rng` as
+    /// [`Distortion::random`] draws it).
+    pub fn clean(rng: &mut Rng, rotation_deg: f32, pitch_px: f32) -> Self {
+        Distortion {
+            rotation_deg,
+            perspective: 0.0,
+            pitch_px,
+            blur_sigma: 0.5,
+            contrast: 0.9,
+            glare: 0.0,
+            noise: 2.0,
+            jpeg_quality: 90,
+            ..Self::random(rng)
+        }
+    }
+
+    fn drawn(rng: &mut Rng, r: &Ranges) -> Self {
+        let pitch_px = rng.range(r.pitch.0, r.pitch.1);
         Distortion {
             rotation_deg: 90.0 * rng.below(4) as f32 + rng.range(-10.0, 10.0),
-            perspective: rng.range(0.0, 0.06),
+            perspective: rng.range(0.0, r.perspective),
             pitch_px,
-            fill: rng.range(0.6, 0.95),
-            blur_sigma: rng.range(0.0, 0.14) * pitch_px,
-            contrast: rng.range(0.3, 1.0),
-            glare: if rng.f() < 0.4 {
-                rng.range(40.0, 140.0)
+            fill: rng.range(0.6, r.fill),
+            blur_sigma: rng.range(0.0, r.blur_pitch) * pitch_px,
+            contrast: rng.range(r.contrast, 1.0),
+            glare: if rng.f() < r.glare_chance {
+                rng.range(40.0, r.glare)
             } else {
                 0.0
             },
-            noise: rng.range(0.0, 12.0),
-            jpeg_quality: rng.range(30.0, 95.0) as u8,
+            noise: rng.range(0.0, r.noise),
+            jpeg_quality: rng.range(r.jpeg_quality, 95.0) as u8,
         }
     }
+}
+
+/// The ranges a random [`Distortion`] is drawn from.
+struct Ranges {
+    /// Character pitch in pixels (low, high).
+    pitch: (f32, f32),
+    /// Largest corner shift, as a fraction of the page width.
+    perspective: f32,
+    /// Largest share of the shorter side the page spans (from 0.6).
+    fill: f32,
+    /// Largest blur sigma, as a fraction of the pitch.
+    blur_pitch: f32,
+    /// Lowest contrast.
+    contrast: f32,
+    /// How often there is a glare spot.
+    glare_chance: f32,
+    /// Brightest glare spot (from 40).
+    glare: f32,
+    /// Largest noise standard deviation.
+    noise: f32,
+    /// Lowest JPEG quality (to 95).
+    jpeg_quality: f32,
 }
 
 /// A synthetic photo and the MRZ it shows.
