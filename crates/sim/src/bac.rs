@@ -25,15 +25,6 @@ fn sw(v: u16) -> Response {
     Response::new(Vec::new(), StatusWord(v))
 }
 
-/// The chip's `MRZ_information` from its configured MRZ, if it has a usable one.
-fn mrz_information(ctx: &ChipContext<'_>) -> Option<Zeroizing<Vec<u8>>> {
-    let mrz = ctx.config().mrz.as_ref()?;
-    let parsed =
-        epassport_mrz::parse_with(mrz.expose(), &epassport_mrz::ParseOptions::lenient()).ok()?;
-    let key = parsed.access_key().ok()?;
-    Some(Zeroizing::new(key.information().to_vec()))
-}
-
 impl ProtocolHandler for BacHandler {
     fn name(&self) -> &'static str {
         "bac"
@@ -43,7 +34,7 @@ impl ProtocolHandler for BacHandler {
         if command.ins != 0x82 || !ctx.config().bac {
             return None;
         }
-        let info = mrz_information(ctx)?;
+        let info = ctx.config().mrz_information()?;
         if command.p1 != 0 || command.p2 != 0 {
             return Some(sw(0x6A86));
         }

@@ -190,6 +190,18 @@ fn read(path: &Path) -> Result<Vec<u8>, SimError> {
 }
 
 impl ChipConfig {
+    /// The `MRZ_information` (document number, date of birth, date of expiry with their check
+    /// digits) of the configured MRZ, which BAC and PACE with the MRZ derive their keys from, if
+    /// the chip has a usable MRZ (parsed leniently, as a chip holds whatever was personalised).
+    pub(crate) fn mrz_information(&self) -> Option<Zeroizing<Vec<u8>>> {
+        let mrz = self.mrz.as_ref()?;
+        let parsed =
+            epassport_mrz::parse_with(mrz.expose(), &epassport_mrz::ParseOptions::lenient())
+                .ok()?;
+        let key = parsed.access_key().ok()?;
+        Some(Zeroizing::new(key.information().to_vec()))
+    }
+
     /// Loads a fixture folder: `chip.json` plus `<name>.bin` for each EF present.
     pub fn load(dir: &Path) -> Result<ChipConfig, SimError> {
         let json_path = dir.join("chip.json");

@@ -56,15 +56,6 @@ pub fn ec_private_scalar(der: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     Some(Zeroizing::new(d.value.to_vec()))
 }
 
-/// The chip's MRZ_information from its configured MRZ, if usable.
-fn mrz_information(config: &ChipConfig) -> Option<Zeroizing<Vec<u8>>> {
-    let mrz = config.mrz.as_ref()?;
-    let parsed =
-        epassport_mrz::parse_with(mrz.expose(), &epassport_mrz::ParseOptions::lenient()).ok()?;
-    let key = parsed.access_key().ok()?;
-    Some(Zeroizing::new(key.information().to_vec()))
-}
-
 fn option_str(config: &ChipConfig, key: &str) -> Option<Zeroizing<String>> {
     config
         .protocol_options
@@ -95,7 +86,7 @@ impl PaceHandler {
         let ca = config.files.get(&Ef::CardAccess)?;
         let infos = SecurityInfos::parse(ca).ok()?;
         let passwords = ChipPasswords {
-            mrz_information: mrz_information(config),
+            mrz_information: config.mrz_information(),
             can: config
                 .can
                 .as_ref()
